@@ -1,0 +1,113 @@
+#include "detect/nanodet_detector.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "detect/labelmap.h"
+#include "detect/region_crop.h"
+#include "vtest_frames.h"
+
+namespace corvette::detect {
+namespace {
+
+using testing::kVtestHeight;
+using testing::kVtestWidth;
+using testing::ReadVtestI420;
+
+std::string ModelPath(int size) {
+  return fmt::format("{}/model/nanodet-{}.onnx", CORVETTE_BINARY_DIR, size);
+}
+
+TEST(NanoDetDetectorTest, DefaultModelPathIsInTheBuildTree) {
+  EXPECT_EQ(DefaultModelPath(320), ModelPath(320));
+  EXPECT_TRUE(std::filesystem::exists(DefaultModelPath(320)));
+  EXPECT_TRUE(std::filesystem::exists(DefaultLabelmapPath()));
+}
+
+TEST(NanoDetDetectorTest, MissingModelFileIsAClearError) {
+  try {
+    NanoDetDetector detector("/nonexistent/dir/nanodet-320.onnx", 320);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/nanodet-320.onnx"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+}
+
+TEST(NanoDetDetectorTest, GarbageModelFileIsAClearError) {
+  const auto path = std::filesystem::temp_directory_path() / "corvette-garbage-model.onnx";
+  {
+    std::ofstream out(path);
+    out << "this is not an onnx model\n";
+  }
+  try {
+    NanoDetDetector detector(path.string(), 320);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not an ONNX model"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(NanoDetDetectorTest, ModelForAnotherSizeIsAClearError) {
+  try {
+    NanoDetDetector detector(ModelPath(416), 320);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(ModelPath(416)), std::string::npos) << e.what();
+  }
+}
+
+// Runs the whole frame of vtest.avi (squeezed into a square region) through the model.
+std::vector<ModelDetection> DetectWholeFrame(int size, int frame_index) {
+  const auto frames = ReadVtestI420(frame_index, 1);
+  RegionCropper cropper(size);
+  cv::Mat rgb;
+  // A square region covering the whole 768x576 frame; the part below the frame is black.
+  cropper.Crop({frames[0].data(), kVtestWidth, kVtestHeight}, {0, 0, kVtestWidth, kVtestWidth},
+               &rgb);
+  NanoDetDetector detector(ModelPath(size), size);
+  std::vector<ModelDetection> detections;
+  detector.Detect(rgb, 0.3f, 0.5f, &detections);
+  return detections;
+}
+
+int CountPeople(const std::vector<ModelDetection>& detections, float min_score) {
+  int people = 0;
+  for (const auto& d : detections) {
+    if (d.class_id == 0 && d.score >= min_score)
+      ++people;
+  }
+  return people;
+}
+
+TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt320) {
+  const auto detections = DetectWholeFrame(320, 100);
+  const Labelmap labels = Labelmap::Load(DefaultLabelmapPath());
+  for (const auto& d : detections) {
+    std::printf("%-10s %.2f (%.0f,%.0f)-(%.0f,%.0f)\n", labels.Label(d.class_id).c_str(), d.score,
+                d.x1, d.y1, d.x2, d.y2);
+  }
+  EXPECT_GE(CountPeople(detections, 0.4f), 3);
+  for (const auto& d : detections) {
+    EXPECT_LT(d.x1, d.x2);
+    EXPECT_LT(d.y1, d.y2);
+    EXPECT_GE(d.x1, 0.0f);
+    EXPECT_LE(d.x2, 320.0f);
+    // Nothing is found in the black band below the frame (768x576 scaled into the top 240 rows).
+    EXPECT_LT(d.y1, 240.0f);
+  }
+}
+
+TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt416) {
+  const auto detections = DetectWholeFrame(416, 100);
+  EXPECT_GE(CountPeople(detections, 0.4f), 4);
+}
+
+}  // namespace
+}  // namespace corvette::detect
