@@ -1,0 +1,155 @@
+#include "motion/motion_detector.h"
+
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+#include <stdexcept>
+
+namespace corvette::motion {
+namespace {
+
+constexpr int kWarmUpFrames = 30;
+constexpr int kFramesBeforeBackgroundAbsorbsMotion = 10;
+
+// Round half to even, as cvRound (lrint) does in cv::convertScaleAbs, for 0 <= x < 2^22: adding
+// and subtracting 1.5 * 2^23 rounds x in the default round-to-nearest-even mode. Plain float
+// arithmetic (no libm call), so the loops around it vectorise. Needs IEEE semantics: never build
+// this file with -ffast-math, which would fold the two operations away.
+inline int RoundHalfEven(float x) {
+  constexpr float kMagic = 12582912.0f;
+  return static_cast<int>((x + kMagic) - kMagic);
+}
+
+inline int RoundToU8(float x) {
+  return std::min(RoundHalfEven(x), 255);
+}
+
+// The per-pixel work of one frame after warm-up, fused in one pass over the motion image.
+// Built with dynamic vectoriser costs (the project builds at -O2, whose cost model refuses
+// loops with a scalar epilogue) and cloned for AVX2, chosen at load time.
+__attribute__((target_clones("avx2", "default"),
+               optimize("tree-vectorize", "vect-cost-model=dynamic"))) int
+FusedDeltaPass(int n, const uint8_t* __restrict resized, const uint8_t* __restrict mask_or,
+               const float* __restrict avg_frame, float* __restrict avg_frame_next,
+               float* __restrict avg_delta, uint8_t* __restrict thresh, int threshold_floor,
+               float delta_alpha, float frame_alpha) {
+  const float delta_beta = 1.0f - delta_alpha;
+  const float frame_beta = 1.0f - frame_alpha;
+  int over = 0;
+  for (int i = 0; i < n; ++i) {
+    const int pixel = resized[i] | mask_or[i];
+    const float background = avg_frame[i];
+    int delta = pixel - RoundToU8(background);
+    delta = delta < 0 ? -delta : delta;
+    const float running_delta = avg_delta[i] * delta_beta + static_cast<float>(delta) * delta_alpha;
+    avg_delta[i] = running_delta;
+    const bool moving = (delta > threshold_floor) & (RoundToU8(running_delta) > threshold_floor);
+    thresh[i] = moving ? 255 : 0;
+    over += moving;
+    avg_frame_next[i] = background * frame_beta + static_cast<float>(pixel) * frame_alpha;
+  }
+  return over;
+}
+
+__attribute__((target_clones("avx2", "default"),
+               optimize("tree-vectorize", "vect-cost-model=dynamic"))) void
+BlendBackground(int n, const uint8_t* __restrict resized, const uint8_t* __restrict mask_or,
+                float* __restrict avg_frame, float frame_alpha) {
+  const float frame_beta = 1.0f - frame_alpha;
+  for (int i = 0; i < n; ++i) {
+    const int pixel = resized[i] | mask_or[i];
+    avg_frame[i] = avg_frame[i] * frame_beta + static_cast<float>(pixel) * frame_alpha;
+  }
+}
+
+}  // namespace
+
+MotionDetector::MotionDetector(int frame_width, int frame_height, const MotionOptions& options,
+                               const cv::Mat& mask)
+    : options_(options), frame_size_(frame_width, frame_height) {
+  if (frame_width <= 0 || frame_height <= 0) {
+    throw std::invalid_argument("MotionDetector: frame size must be positive");
+  }
+  if (options_.frame_height <= 0) {
+    options_.frame_height = std::max(1, frame_height / 6);
+  }
+  const int motion_height = options_.frame_height;
+  const int motion_width = std::max(1, motion_height * frame_width / frame_height);
+  motion_size_ = cv::Size(motion_width, motion_height);
+  resize_factor_ = static_cast<double>(frame_height) / motion_height;
+  // cv::threshold on 8-bit images compares value > floor(threshold).
+  threshold_floor_ = cvFloor(options_.threshold);
+
+  const size_t n = motion_size_.area();
+  resized_.create(motion_size_, CV_8UC1);
+  thresh_.create(motion_size_, CV_8UC1);
+  dilated_.create(motion_size_, CV_8UC1);
+  mask_or_ = cv::Mat::zeros(motion_size_, CV_8UC1);
+  avg_frame_.assign(n, 0.0f);
+  avg_frame_next_.assign(n, 0.0f);
+  avg_delta_.assign(n, 0.0f);
+  boxes_.reserve(16);
+
+  if (!mask.empty()) {
+    if (mask.type() != CV_8UC1 || mask.size() != frame_size_) {
+      throw std::invalid_argument("MotionDetector: mask must be 8-bit, one channel, frame-sized");
+    }
+    cv::Mat small;
+    cv::resize(mask, small, motion_size_, 0, 0, cv::INTER_LINEAR);
+    // Frigate: masked where the resized mask is exactly 0.
+    mask_or_.setTo(255, small == 0);
+    has_mask_ = cv::countNonZero(mask_or_) > 0;
+  }
+}
+
+const std::vector<MotionBox>& MotionDetector::Detect(const uint8_t* y_plane, int stride) {
+  boxes_.clear();
+  const cv::Mat y(frame_size_, CV_8UC1, const_cast<uint8_t*>(y_plane), static_cast<size_t>(stride));
+  cv::resize(y, resized_, motion_size_, 0, 0, cv::INTER_LINEAR);
+  const int n = static_cast<int>(motion_size_.area());
+
+  if (frame_counter_ < kWarmUpFrames) {
+    ++frame_counter_;
+    BlendBackground(n, resized_.ptr<uint8_t>(), mask_or_.ptr<uint8_t>(), avg_frame_.data(),
+                    static_cast<float>(options_.frame_alpha));
+    motion_frame_count_ = 0;
+    return boxes_;
+  }
+
+  const int over = FusedDeltaPass(
+      n, resized_.ptr<uint8_t>(), mask_or_.ptr<uint8_t>(), avg_frame_.data(),
+      avg_frame_next_.data(), avg_delta_.data(), thresh_.ptr<uint8_t>(), threshold_floor_,
+      static_cast<float>(options_.delta_alpha), static_cast<float>(options_.frame_alpha));
+  // With no pixel over both thresholds the dilation is empty and there are no contours.
+  if (over > 0) {
+    FindBoxes();
+  }
+
+  bool blend = true;
+  if (!boxes_.empty()) {
+    ++motion_frame_count_;
+    blend = motion_frame_count_ >= kFramesBeforeBackgroundAbsorbsMotion;
+  } else {
+    motion_frame_count_ = 0;
+  }
+  if (blend) {
+    avg_frame_.swap(avg_frame_next_);
+  }
+  return boxes_;
+}
+
+void MotionDetector::FindBoxes() {
+  // Frigate: cv2.dilate(thresh, None, iterations=2), i.e. the default 3x3 rectangle.
+  cv::dilate(thresh_, dilated_, cv::Mat(), cv::Point(-1, -1), 2);
+  cv::findContours(dilated_, contours_, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  for (const auto& contour : contours_) {
+    if (cv::contourArea(contour) > options_.contour_area) {
+      const cv::Rect r = cv::boundingRect(contour);
+      const double rf = resize_factor_;
+      boxes_.push_back({static_cast<int>(r.x * rf), static_cast<int>(r.y * rf),
+                        static_cast<int>((r.x + r.width) * rf),
+                        static_cast<int>((r.y + r.height) * rf)});
+    }
+  }
+}
+
+}  // namespace corvette::motion
