@@ -1,6 +1,900 @@
 #include "config/config.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/document.h"
+#include "config/env_substitution.h"
+#include "config/polygon.h"
+#include "config/schema_reader.h"
+
+extern char** environ;
+
 namespace corvette::config {
+namespace {
+
+using Args = std::vector<std::string>;
+
+const Args kDefaultGlobalArgs = {"-hide_banner", "-loglevel", "warning"};
+// Frigate's default with -timeout instead of -stimeout: Debian's ffmpeg 5.1 dropped -stimeout.
+const Args kDefaultInputArgs = {"-avoid_negative_ts",
+                                "make_zero",
+                                "-fflags",
+                                "+genpts+discardcorrupt",
+                                "-rtsp_transport",
+                                "tcp",
+                                "-timeout",
+                                "5000000",
+                                "-use_wallclock_as_timestamps",
+                                "1"};
+const Args kDefaultDetectArgs = {"-f", "rawvideo", "-pix_fmt", "yuv420p"};
+const Args kDefaultRecordArgs = {"-f",
+                                 "segment",
+                                 "-segment_time",
+                                 "60",
+                                 "-segment_format",
+                                 "mp4",
+                                 "-reset_timestamps",
+                                 "1",
+                                 "-strftime",
+                                 "1",
+                                 "-c",
+                                 "copy",
+                                 "-an"};
+const Args kDefaultClipsArgs = {"-f",
+                                "segment",
+                                "-segment_time",
+                                "10",
+                                "-segment_format",
+                                "mp4",
+                                "-reset_timestamps",
+                                "1",
+                                "-strftime",
+                                "1",
+                                "-c",
+                                "copy",
+                                "-an"};
+const Args kDefaultRtmpArgs = {"-c", "copy", "-f", "flv"};
+
+const std::vector<std::string> kLogLevels = {"debug", "info", "warning", "error", "critical"};
+
+constexpr IntRange kPositive{1};
+constexpr IntRange kNonNegative{0};
+constexpr IntRange kPort{1, 65535};
+constexpr NumberRange kFraction{0.0, 1.0};
+constexpr NumberRange kAlpha{0.0, 1.0, /*min_exclusive=*/true};
+
+// ---- per-level specs: what one level (global or camera) says, before inheritance
+// -----------------------
+
+struct RetainSpec {
+  std::optional<int> default_days;
+  std::map<std::string, int> objects;
+};
+
+struct FilterSpec {
+  std::optional<int> min_area;
+  std::optional<int> max_area;
+  std::optional<double> min_score;
+  std::optional<double> threshold;
+  ParsedMask mask;
+};
+
+struct ObjectsSpec {
+  std::optional<std::vector<std::string>> track;
+  ParsedMask mask;
+  std::map<std::string, FilterSpec> filters;
+  std::map<std::string, std::string> filter_paths;  // label -> key path, for messages
+};
+
+struct MotionSpec {
+  ParsedMask mask;
+  std::optional<int> threshold;
+  std::optional<int> contour_area;
+  std::optional<double> delta_alpha;
+  std::optional<double> frame_alpha;
+  std::optional<int> frame_height;
+};
+
+struct OutputArgsSpec {
+  bool present = false;
+  std::optional<Args> detect, record, clips, rtmp;
+};
+
+struct FfmpegSpec {
+  std::optional<Args> global_args, hwaccel_args, input_args;
+  OutputArgsSpec output_args;
+};
+
+struct GlobalSpec {
+  FfmpegSpec ffmpeg;
+  ObjectsSpec objects;
+  MotionSpec motion;
+  std::optional<int> max_disappeared;
+};
+
+std::string Lower(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Names become file names, URL path segments and MQTT topic levels.
+void CheckName(const std::string& name, const std::string& path, Diagnostics& diag) {
+  constexpr std::string_view kExpected =
+      "a name without /, \\, +, #, control characters or a leading dot";
+  if (name.empty()) {
+    diag.Error(path, "empty name", kExpected);
+    return;
+  }
+  if (name.front() == '.') {
+    diag.Error(path, fmt::format("name \"{}\" starts with a dot", name), kExpected);
+    return;
+  }
+  for (char c : name) {
+    if (c == '/' || c == '\\' || c == '+' || c == '#' ||
+        std::iscntrl(static_cast<unsigned char>(c))) {
+      diag.Error(path, fmt::format("name \"{}\" contains a forbidden character", name), kExpected);
+      return;
+    }
+  }
+}
+
+RetainSpec ReadRetain(MapReader& parent) {
+  RetainSpec spec;
+  MapReader r = parent.Map("retain");
+  spec.default_days = r.Int("default", kNonNegative);
+  for (const auto& [label, value] : r.Entries("objects")) {
+    auto days = ReadInt(*value, JoinPath(r.KeyPath("objects"), label), kNonNegative, r.diag());
+    if (days)
+      spec.objects[label] = *days;
+  }
+  r.Finish();
+  return spec;
+}
+
+FilterSpec ReadFilter(const Document* node, const std::string& path, Diagnostics& diag,
+                      bool allow_mask) {
+  FilterSpec spec;
+  MapReader r(node, path, diag);
+  spec.min_area = r.Int("min_area", kNonNegative);
+  spec.max_area = r.Int("max_area", kNonNegative);
+  spec.min_score = r.Number("min_score", kFraction);
+  spec.threshold = r.Number("threshold", kFraction);
+  if (allow_mask) {
+    if (auto mask = ReadMask(r.Get("mask"), r.KeyPath("mask"), diag))
+      spec.mask = std::move(*mask);
+  }
+  r.Finish();
+  return spec;
+}
+
+ObjectsSpec ReadObjects(MapReader& parent) {
+  ObjectsSpec spec;
+  MapReader r = parent.Map("objects");
+  spec.track = r.StringList("track");
+  if (auto mask = ReadMask(r.Get("mask"), r.KeyPath("mask"), r.diag()))
+    spec.mask = std::move(*mask);
+  for (const auto& [label, value] : r.Entries("filters")) {
+    std::string path = JoinPath(r.KeyPath("filters"), label);
+    spec.filters[label] = ReadFilter(value, path, r.diag(), /*allow_mask=*/true);
+    spec.filter_paths[label] = path;
+  }
+  r.Finish();
+  return spec;
+}
+
+MotionSpec ReadMotion(MapReader& parent) {
+  MotionSpec spec;
+  MapReader r = parent.Map("motion");
+  if (auto mask = ReadMask(r.Get("mask"), r.KeyPath("mask"), r.diag()))
+    spec.mask = std::move(*mask);
+  spec.threshold = r.Int("threshold", IntRange{1, 255});
+  spec.contour_area = r.Int("contour_area", kNonNegative);
+  spec.delta_alpha = r.Number("delta_alpha", kAlpha);
+  spec.frame_alpha = r.Number("frame_alpha", kAlpha);
+  spec.frame_height = r.Int("frame_height", kPositive);
+  r.Finish();
+  return spec;
+}
+
+// Reads the arg groups and output_args of an ffmpeg section; the caller reads `inputs` (camera
+// level) and calls Finish().
+FfmpegSpec ReadFfmpegArgs(MapReader& r) {
+  FfmpegSpec spec;
+  spec.global_args = r.Args("global_args");
+  spec.hwaccel_args = r.Args("hwaccel_args");
+  spec.input_args = r.Args("input_args");
+  MapReader out = r.Map("output_args");
+  spec.output_args.present = out.present();
+  spec.output_args.detect = out.Args("detect");
+  spec.output_args.record = out.Args("record");
+  spec.output_args.clips = out.Args("clips");
+  spec.output_args.rtmp = out.Args("rtmp");
+  out.Finish();
+  return spec;
+}
+
+const Document* RequireMap(MapReader& r, std::string_view key, std::string_view expected) {
+  const Document* v = r.Get(key);
+  if (v == nullptr)
+    r.diag().Error(r.KeyPath(key), "missing", expected);
+  return v;
+}
+
+std::optional<Role> ParseRole(const std::string& name) {
+  if (name == "detect")
+    return Role::kDetect;
+  if (name == "clips")
+    return Role::kClips;
+  if (name == "record")
+    return Role::kRecord;
+  if (name == "rtmp")
+    return Role::kRtmp;
+  return std::nullopt;
+}
+
+// Camera mask strings first, then the global ones.
+Document CombinedRawMask(const ParsedMask& camera, const ParsedMask& global) {
+  if (global.strings.empty())
+    return camera.raw;
+  if (camera.strings.empty())
+    return global.raw;
+  Document list = Document::array();
+  for (const auto& s : camera.strings)
+    list.push_back(s);
+  for (const auto& s : global.strings)
+    list.push_back(s);
+  return list;
+}
+
+Mask CombinedPolygons(const ParsedMask& camera, const ParsedMask& global) {
+  Mask mask = camera.polygons;
+  mask.insert(mask.end(), global.polygons.begin(), global.polygons.end());
+  return mask;
+}
+
+nlohmann::json ToPlainJson(const Document& d) {
+  return nlohmann::json::parse(d.dump());
+}
+
+RetainConfig ResolveRetain(const RetainSpec& camera, const RetainConfig& global) {
+  RetainConfig out;
+  out.default_days = camera.default_days.value_or(global.default_days);
+  out.objects = global.objects;
+  for (const auto& [label, days] : camera.objects)
+    out.objects[label] = days;
+  return out;
+}
+
+std::string FilePath(const std::string& dir, const std::string& file) {
+  if (dir.empty())
+    return file;
+  if (dir.back() == '/')
+    return dir + file;
+  return dir + "/" + file;
+}
+
+const Args& PickArgs(const std::optional<Args>& a, const std::optional<Args>& b,
+                     const std::optional<Args>& c, const Args& fallback) {
+  if (a)
+    return *a;
+  if (b)
+    return *b;
+  if (c)
+    return *c;
+  return fallback;
+}
+
+template <typename T>
+T First(const std::optional<T>& a, const std::optional<T>& b, T fallback) {
+  if (a)
+    return *a;
+  if (b)
+    return *b;
+  return fallback;
+}
+
+class Loader {
+ public:
+  Loader(const Document& root, const std::map<std::string, std::string>& environment)
+      : root_(root), environment_(environment) {}
+
+  LoadResult Load() {
+    Config config;
+    MapReader r(&root_, "", diag_);
+
+    // Read environment_vars first: they feed substitution below.
+    for (const auto& [name, value] : r.Entries("environment_vars")) {
+      std::string path = JoinPath("environment_vars", name);
+      if (name.empty())
+        diag_.Error(path, "empty variable name", "a variable name");
+      if (value->is_number_integer()) {
+        config.environment_vars[name] = value->dump();
+      } else if (auto s = ReadString(*value, path, diag_)) {
+        config.environment_vars[name] = *s;
+      }
+    }
+    variables_ = SubstitutionVariables(environment_, config.environment_vars);
+
+    ReadMqtt(r, config);
+    ReadStorageAndServer(r, config);
+    {
+      MapReader db = r.Map("database");
+      config.database.path =
+          db.String("path", false).value_or(FilePath(config.storage.clips, "frigate.db"));
+      db.Finish();
+    }
+    ReadModel(r, config);
+    ReadDetectors(r, config);
+    ReadLogger(r, config);
+    {
+      MapReader clips = r.Map("clips");
+      config.clips.max_seconds = clips.Int("max_seconds", kPositive).value_or(300);
+      config.clips.tmpfs_cache_size = clips.String("tmpfs_cache_size").value_or("");
+      RetainSpec retain = ReadRetain(clips);
+      config.clips.retain.default_days = retain.default_days.value_or(10);
+      config.clips.retain.objects = retain.objects;
+      clips.Finish();
+    }
+    {
+      MapReader snapshots = r.Map("snapshots");
+      RetainSpec retain = ReadRetain(snapshots);
+      config.snapshots.retain.default_days = retain.default_days.value_or(10);
+      config.snapshots.retain.objects = retain.objects;
+      snapshots.Finish();
+    }
+    {
+      MapReader record = r.Map("record");
+      config.record.enabled = record.Bool("enabled").value_or(false);
+      config.record.retain_days = record.Int("retain_days", kNonNegative).value_or(30);
+      record.Finish();
+    }
+    GlobalSpec global;
+    {
+      MapReader ffmpeg = r.Map("ffmpeg");
+      global.ffmpeg = ReadFfmpegArgs(ffmpeg);
+      ffmpeg.Finish();
+    }
+    global.objects = ReadObjects(r);
+    global.motion = ReadMotion(r);
+    {
+      MapReader detect = r.Map("detect");
+      global.max_disappeared = detect.Int("max_disappeared", kPositive);
+      detect.Finish();
+    }
+
+    auto cameras = r.Entries("cameras");
+    for (const auto& entry : cameras)
+      camera_names_.insert(entry.first);
+    for (const auto& [name, node] : cameras) {
+      if (auto camera = ReadCamera(name, node, config, global)) {
+        config.cameras.push_back(std::move(*camera));
+      }
+    }
+    r.Finish();
+    if (cameras.empty())
+      diag_.Warning("cameras: no cameras are configured");
+
+    LoadResult result;
+    result.errors = diag_.TakeErrors();
+    result.warnings = diag_.TakeWarnings();
+    if (result.errors.empty())
+      result.config = std::move(config);
+    return result;
+  }
+
+ private:
+  std::optional<std::string> Substitute(const std::string& text, const std::string& path) {
+    return SubstituteEnvironment(text, variables_, path, diag_);
+  }
+
+  void ReadMqtt(MapReader& r, Config& config) {
+    MapReader m = r.Map("mqtt");
+    if (!m.present())
+      return;  // no MQTT
+    MqttConfig mqtt;
+    m.Require("host", "the MQTT broker's host name or address");
+    mqtt.host = m.String("host", false).value_or("");
+    mqtt.port = m.Int("port", kPort).value_or(1883);
+    mqtt.topic_prefix = m.String("topic_prefix", false).value_or("frigate");
+    mqtt.client_id = m.String("client_id", false).value_or("frigate");
+    mqtt.stats_interval = m.Int("stats_interval", kPositive).value_or(60);
+    if (auto user = m.String("user"))
+      mqtt.user = Substitute(*user, m.KeyPath("user"));
+    if (auto password = m.String("password")) {
+      mqtt.password = Substitute(*password, m.KeyPath("password"));
+    }
+    if (mqtt.topic_prefix.find_first_of("+#") != std::string::npos) {
+      diag_.Error(m.KeyPath("topic_prefix"), "contains an MQTT wildcard (+ or #)",
+                  "a topic prefix without wildcards");
+    }
+    m.Finish();
+    config.mqtt = std::move(mqtt);
+  }
+
+  void ReadStorageAndServer(MapReader& r, Config& config) {
+    MapReader server = r.Map("server");
+    config.server.host = server.String("host", false).value_or("0.0.0.0");
+    config.server.port = server.Int("port", kPort).value_or(5000);
+    server.Finish();
+    MapReader storage = r.Map("storage");
+    config.storage.clips = storage.String("clips", false).value_or(config.storage.clips);
+    config.storage.recordings =
+        storage.String("recordings", false).value_or(config.storage.recordings);
+    config.storage.cache = storage.String("cache", false).value_or(config.storage.cache);
+    storage.Finish();
+    MapReader rtmp = r.Map("rtmp");
+    config.rtmp.port = rtmp.Int("port", kPort).value_or(1935);
+    rtmp.Finish();
+  }
+
+  void ReadModel(MapReader& r, Config& config) {
+    MapReader model = r.Map("model");
+    config.model.width = model.Int("width", kPositive).value_or(320);
+    config.model.height = model.Int("height", kPositive).value_or(320);
+    config.model.path = model.String("path").value_or("");
+    config.model.labelmap_path = model.String("labelmap_path").value_or("");
+    if (config.model.width % 32 != 0 || config.model.height % 32 != 0) {
+      diag_.Warning(fmt::format(
+          "model: {}x{} is not a multiple of 32 (the detector's strides are 8, 16 and 32)",
+          config.model.width, config.model.height));
+    }
+    model.Finish();
+  }
+
+  void ReadDetectors(MapReader& r, Config& config) {
+    bool given = r.Has("detectors");
+    auto entries = r.Entries("detectors");
+    if (given && entries.empty() && r.Get("detectors")->is_object()) {
+      diag_.Error("detectors", "no detector", "at least one detector, e.g. {cpu: {type: cpu}}");
+    }
+    for (const auto& [name, node] : entries) {
+      std::string path = JoinPath("detectors", name);
+      CheckName(name, path, diag_);
+      DetectorConfig detector;
+      detector.name = name;
+      MapReader d(node, path, diag_);
+      if (auto type = d.String("type")) {
+        if (*type == "cpu") {
+          detector.type = DetectorType::kCpu;
+        } else if (*type == "edgetpu") {
+          detector.type = DetectorType::kEdgeTpu;
+        } else {
+          diag_.Error(d.KeyPath("type"), fmt::format("unknown detector type \"{}\"", *type),
+                      "cpu or edgetpu");
+        }
+      }
+      detector.device = d.String("device").value_or("usb");
+      detector.num_threads = d.Int("num_threads", kPositive).value_or(3);
+      d.Finish();
+      if (detector.type == DetectorType::kEdgeTpu) {
+        diag_.Warning(
+            fmt::format("{}.type: edgetpu cannot run in this build; using a CPU detector", path));
+      }
+      config.detectors.push_back(std::move(detector));
+    }
+    if (!given) {
+      // Frigate 0.8's default detector (kept so Home Assistant's entity names stay the same).
+      DetectorConfig detector;
+      detector.name = "coral";
+      config.detectors.push_back(detector);
+      diag_.Warning(
+          "detectors: none configured; Frigate's default is the edgetpu detector \"coral\", which "
+          "cannot run in this build; using a CPU detector");
+    }
+  }
+
+  void ReadLogger(MapReader& r, Config& config) {
+    MapReader logger = r.Map("logger");
+    auto level = [&](const Document& value, const std::string& path) -> std::optional<std::string> {
+      auto s = ReadString(value, path, diag_);
+      if (!s)
+        return std::nullopt;
+      std::string lower = Lower(*s);
+      if (std::find(kLogLevels.begin(), kLogLevels.end(), lower) == kLogLevels.end()) {
+        diag_.Error(path, fmt::format("unknown log level \"{}\"", *s),
+                    "debug, info, warning, error or critical");
+        return std::nullopt;
+      }
+      return lower;
+    };
+    if (const Document* d = logger.Get("default")) {
+      config.logger.default_level = level(*d, logger.KeyPath("default")).value_or("info");
+    }
+    for (const auto& [name, value] : logger.Entries("logs")) {
+      if (auto l = level(*value, JoinPath(logger.KeyPath("logs"), name)))
+        config.logger.logs[name] = *l;
+    }
+    logger.Finish();
+  }
+
+  std::optional<FfmpegInputConfig> ReadInput(const Document& node, const std::string& path,
+                                             const FfmpegSpec& camera, const FfmpegSpec& global) {
+    MapReader in(&node, path, diag_);
+    FfmpegInputConfig input;
+    bool ok = true;
+    in.Require("path", "the input's URL or file path");
+    if (auto p = in.String("path", false)) {
+      if (auto s = Substitute(*p, in.KeyPath("path"))) {
+        input.path = *s;
+      } else {
+        ok = false;
+      }
+    }
+    in.Require("roles", "a list of roles: detect, clips, record, rtmp");
+    if (const Document* roles = in.Get("roles")) {
+      if (auto names = ReadStringList(*roles, in.KeyPath("roles"), diag_)) {
+        for (size_t i = 0; i < names->size(); ++i) {
+          auto role = ParseRole((*names)[i]);
+          if (!role) {
+            diag_.Error(IndexPath(in.KeyPath("roles"), i),
+                        fmt::format("unknown role \"{}\"", (*names)[i]),
+                        "detect, clips, record, rtmp");
+            ok = false;
+            continue;
+          }
+          input.roles.push_back(*role);
+        }
+      }
+    }
+    auto global_args = in.Args("global_args");
+    auto hwaccel_args = in.Args("hwaccel_args");
+    auto input_args = in.Args("input_args");
+    in.Finish();
+    input.global_args =
+        PickArgs(global_args, camera.global_args, global.global_args, kDefaultGlobalArgs);
+    input.hwaccel_args = PickArgs(hwaccel_args, camera.hwaccel_args, global.hwaccel_args, {});
+    input.input_args =
+        PickArgs(input_args, camera.input_args, global.input_args, kDefaultInputArgs);
+    if (!ok)
+      return std::nullopt;
+    return input;
+  }
+
+  // Filters resolve per field camera -> global -> default, for every tracked label and no other.
+  ObjectsConfig ResolveObjects(const ObjectsSpec& camera, const ObjectsSpec& global) {
+    ObjectsConfig out;
+    out.track = camera.track   ? *camera.track
+                : global.track ? *global.track
+                               : std::vector<std::string>{"person"};
+    out.raw_mask = ToPlainJson(CombinedRawMask(camera.mask, global.mask));
+    out.mask = CombinedPolygons(camera.mask, global.mask);
+    static const FilterSpec kNone;
+    for (const auto& label : out.track) {
+      auto c = camera.filters.find(label);
+      auto g = global.filters.find(label);
+      const FilterSpec& cf = c == camera.filters.end() ? kNone : c->second;
+      const FilterSpec& gf = g == global.filters.end() ? kNone : g->second;
+      FilterConfig f;
+      f.min_area = First(cf.min_area, gf.min_area, 0);
+      f.max_area = First(cf.max_area, gf.max_area, 24000000);
+      f.min_score = First(cf.min_score, gf.min_score, 0.5);
+      f.threshold = First(cf.threshold, gf.threshold, 0.7);
+      // As Frigate: a filter's mask list starts with the objects-level mask.
+      f.raw_mask.insert(f.raw_mask.end(), camera.mask.strings.begin(), camera.mask.strings.end());
+      f.raw_mask.insert(f.raw_mask.end(), global.mask.strings.begin(), global.mask.strings.end());
+      f.raw_mask.insert(f.raw_mask.end(), cf.mask.strings.begin(), cf.mask.strings.end());
+      f.raw_mask.insert(f.raw_mask.end(), gf.mask.strings.begin(), gf.mask.strings.end());
+      f.mask = out.mask;
+      f.mask.insert(f.mask.end(), cf.mask.polygons.begin(), cf.mask.polygons.end());
+      f.mask.insert(f.mask.end(), gf.mask.polygons.begin(), gf.mask.polygons.end());
+      if (f.min_area > f.max_area) {
+        auto path = camera.filter_paths.count(label)   ? camera.filter_paths.at(label)
+                    : global.filter_paths.count(label) ? global.filter_paths.at(label)
+                                                       : std::string("objects.filters");
+        diag_.Error(path,
+                    fmt::format("min_area {} is larger than max_area {}", f.min_area, f.max_area),
+                    "min_area <= max_area");
+      }
+      out.filters[label] = std::move(f);
+    }
+    return out;
+  }
+
+  void WarnOutside(const Mask& mask, const std::string& path, const CameraConfig& camera) {
+    for (const Polygon& p : mask) {
+      if (PolygonOutside(p, camera.width, camera.height)) {
+        diag_.Warning(
+            fmt::format("{}: has points outside the {}x{} frame (a mask for another "
+                        "resolution?)",
+                        path, camera.width, camera.height));
+        return;
+      }
+    }
+  }
+
+  void WarnUnknownZones(const std::vector<std::string>& zones, const std::string& path,
+                        const CameraConfig& camera) {
+    for (size_t i = 0; i < zones.size(); ++i) {
+      if (camera.FindZone(zones[i]) == nullptr) {
+        diag_.Warning(fmt::format("{}: \"{}\" is not a zone of camera {} (nothing can be saved)",
+                                  IndexPath(path, i), zones[i], camera.name));
+      }
+    }
+  }
+
+  void WarnRoles(const CameraConfig& camera, const std::string& path) {
+    auto has = [&](Role role) {
+      return std::any_of(camera.ffmpeg.inputs.begin(), camera.ffmpeg.inputs.end(),
+                         [&](const FfmpegInputConfig& in) { return in.HasRole(role); });
+    };
+    if (has(Role::kRecord) && !camera.record.enabled) {
+      diag_.Warning(fmt::format(
+          "{}.record.enabled: an input has the record role but record is not enabled (nothing is "
+          "recorded)",
+          path));
+    }
+    if (!has(Role::kRecord) && camera.record.enabled) {
+      diag_.Warning(fmt::format(
+          "{}.record.enabled: record is enabled but no input has the record role (nothing is "
+          "recorded)",
+          path));
+    }
+    if (has(Role::kClips) && !camera.clips.enabled) {
+      diag_.Warning(fmt::format(
+          "{}.clips.enabled: an input has the clips role but clips are not enabled (they can be "
+          "turned on over MQTT)",
+          path));
+    }
+    if (!has(Role::kClips) && camera.clips.enabled) {
+      diag_.Warning(
+          fmt::format("{}.clips.enabled: clips are enabled but no input has the clips role (no "
+                      "clips are saved)",
+                      path));
+    }
+    if (has(Role::kRtmp) && !camera.rtmp.enabled) {
+      diag_.Warning(fmt::format(
+          "{}.rtmp.enabled: an input has the rtmp role but rtmp is not enabled (no restream)",
+          path));
+    }
+    if (!has(Role::kRtmp) && camera.rtmp.enabled) {
+      diag_.Warning(fmt::format(
+          "{}.rtmp.enabled: rtmp is enabled but no input has the rtmp role (no restream)", path));
+    }
+  }
+
+  std::optional<CameraConfig> ReadCamera(const std::string& name, const Document* node,
+                                         const Config& config, const GlobalSpec& global) {
+    const std::string path = JoinPath("cameras", name);
+    const size_t errors_before = diag_.errors().size();
+    CheckName(name, path, diag_);
+    CameraConfig camera;
+    camera.name = name;
+    MapReader c(node, path, diag_);
+    if (!c.present()) {
+      diag_.Error(path, "empty camera", "a map with ffmpeg, width and height");
+      return std::nullopt;
+    }
+
+    // Size first: masks and defaults depend on it.
+    constexpr std::string_view kSizeExpected = "an even integer >= 2, the detect stream's size";
+    c.Require("width", kSizeExpected);
+    c.Require("height", kSizeExpected);
+    camera.width = c.Int("width", IntRange{2}).value_or(0);
+    camera.height = c.Int("height", IntRange{2}).value_or(0);
+    for (auto [key, value] :
+         {std::pair{"width", camera.width}, std::pair{"height", camera.height}}) {
+      if (value % 2 != 0) {
+        diag_.Error(c.KeyPath(key),
+                    fmt::format("{} is odd (yuv420p frames need even sizes)", value),
+                    kSizeExpected);
+      }
+    }
+    camera.fps = c.Int("fps", kPositive);
+    camera.best_image_timeout = c.Int("best_image_timeout", kNonNegative).value_or(60);
+
+    // ffmpeg
+    {
+      const Document* ffmpeg_node =
+          RequireMap(c, "ffmpeg", "an ffmpeg section with a list of inputs");
+      MapReader f(ffmpeg_node, c.KeyPath("ffmpeg"), diag_);
+      FfmpegSpec spec = ReadFfmpegArgs(f);
+      if (ffmpeg_node != nullptr)
+        f.Require("inputs", "a list of inputs, one with the detect role");
+      const Document* inputs = f.List("inputs");
+      f.Finish();
+      if (inputs != nullptr) {
+        std::map<Role, size_t> role_owner;
+        bool detect = false;
+        for (size_t i = 0; i < inputs->size(); ++i) {
+          std::string input_path = IndexPath(f.KeyPath("inputs"), i);
+          auto input = ReadInput((*inputs)[i], input_path, spec, global.ffmpeg);
+          if (!input)
+            continue;
+          for (size_t k = 0; k < input->roles.size(); ++k) {
+            Role role = input->roles[k];
+            detect = detect || role == Role::kDetect;
+            auto [it, inserted] = role_owner.emplace(role, i);
+            if (!inserted) {
+              diag_.Error(IndexPath(JoinPath(input_path, "roles"), k),
+                          fmt::format("role \"{}\" is already used by inputs[{}]", RoleName(role),
+                                      it->second),
+                          "each role on one input at most");
+            }
+          }
+          camera.ffmpeg.inputs.push_back(std::move(*input));
+        }
+        if (inputs->empty()) {
+          diag_.Error(f.KeyPath("inputs"), "no inputs",
+                      "a list of inputs, one with the detect role");
+        } else if (!detect && camera.ffmpeg.inputs.size() == inputs->size()) {
+          diag_.Error(f.KeyPath("inputs"), "no input has the detect role",
+                      "exactly one input with the detect role");
+        }
+      }
+      // A camera-level output_args replaces the whole global map; missing keys get the built-in
+      // defaults, not the global values (Frigate 0.8 behaviour).
+      const OutputArgsSpec& out =
+          spec.output_args.present ? spec.output_args : global.ffmpeg.output_args;
+      camera.ffmpeg.output_args.detect = out.detect.value_or(kDefaultDetectArgs);
+      camera.ffmpeg.output_args.record = out.record.value_or(kDefaultRecordArgs);
+      camera.ffmpeg.output_args.clips = out.clips.value_or(kDefaultClipsArgs);
+      camera.ffmpeg.output_args.rtmp = out.rtmp.value_or(kDefaultRtmpArgs);
+    }
+
+    // zones
+    for (const auto& [zone_name, zone_node] : c.Entries("zones")) {
+      std::string zone_path = JoinPath(c.KeyPath("zones"), zone_name);
+      CheckName(zone_name, zone_path, diag_);
+      if (camera_names_.count(zone_name) != 0) {
+        diag_.Error(zone_path, "zone name is also a camera name",
+                    "zone names that differ from every camera name");
+      }
+      ZoneConfig zone;
+      zone.name = zone_name;
+      MapReader z(zone_node, zone_path, diag_);
+      z.Require("coordinates", "\"x1,y1,x2,y2,...\" or a list of \"x,y\" strings");
+      if (const Document* coordinates = z.Get("coordinates")) {
+        zone.raw_coordinates = ToPlainJson(*coordinates);
+        if (auto polygon = ReadZoneCoordinates(*coordinates, z.KeyPath("coordinates"), diag_)) {
+          zone.polygon = std::move(*polygon);
+          if (PolygonOutside(zone.polygon, camera.width, camera.height) && camera.width > 0) {
+            diag_.Warning(fmt::format("{}: has points outside the {}x{} frame",
+                                      z.KeyPath("coordinates"), camera.width, camera.height));
+          }
+        }
+      }
+      for (const auto& [label, filter_node] : z.Entries("filters")) {
+        FilterSpec spec = ReadFilter(filter_node, JoinPath(z.KeyPath("filters"), label), diag_,
+                                     /*allow_mask=*/false);
+        FilterConfig filter;
+        filter.min_area = spec.min_area.value_or(0);
+        filter.max_area = spec.max_area.value_or(24000000);
+        filter.min_score = spec.min_score.value_or(0.5);
+        filter.threshold = spec.threshold.value_or(0.7);
+        zone.filters[label] = filter;
+      }
+      z.Finish();
+      camera.zones.push_back(std::move(zone));
+    }
+
+    // clips
+    {
+      MapReader cl = c.Map("clips");
+      camera.clips.enabled = cl.Bool("enabled").value_or(false);
+      camera.clips.pre_capture = cl.Int("pre_capture", kNonNegative).value_or(5);
+      camera.clips.post_capture = cl.Int("post_capture", kNonNegative).value_or(5);
+      camera.clips.objects = cl.StringList("objects");
+      camera.clips.retain = ResolveRetain(ReadRetain(cl), config.clips.retain);
+      camera.clips.required_zones =
+          cl.StringList("required_zones").value_or(std::vector<std::string>{});
+      cl.Finish();
+    }
+    // record
+    {
+      MapReader rec = c.Map("record");
+      camera.record.enabled = rec.Bool("enabled").value_or(config.record.enabled);
+      camera.record.retain_days =
+          rec.Int("retain_days", kNonNegative).value_or(config.record.retain_days);
+      rec.Finish();
+    }
+    // rtmp
+    {
+      MapReader rt = c.Map("rtmp");
+      camera.rtmp.enabled = rt.Bool("enabled").value_or(true);
+      rt.Finish();
+    }
+    // snapshots
+    {
+      MapReader s = c.Map("snapshots");
+      camera.snapshots.enabled = s.Bool("enabled").value_or(false);
+      camera.snapshots.timestamp = s.Bool("timestamp").value_or(false);
+      camera.snapshots.bounding_box = s.Bool("bounding_box").value_or(false);
+      camera.snapshots.crop = s.Bool("crop").value_or(false);
+      camera.snapshots.height = s.Int("height", kPositive);
+      camera.snapshots.retain = ResolveRetain(ReadRetain(s), config.snapshots.retain);
+      camera.snapshots.required_zones =
+          s.StringList("required_zones").value_or(std::vector<std::string>{});
+      s.Finish();
+    }
+    // mqtt
+    {
+      MapReader m = c.Map("mqtt");
+      camera.mqtt.enabled = m.Bool("enabled").value_or(true);
+      camera.mqtt.timestamp = m.Bool("timestamp").value_or(true);
+      camera.mqtt.bounding_box = m.Bool("bounding_box").value_or(true);
+      camera.mqtt.crop = m.Bool("crop").value_or(true);
+      camera.mqtt.height = m.Int("height", kPositive).value_or(270);
+      camera.mqtt.required_zones =
+          m.StringList("required_zones").value_or(std::vector<std::string>{});
+      m.Finish();
+    }
+    // objects
+    ObjectsSpec objects = ReadObjects(c);
+    camera.objects = ResolveObjects(objects, global.objects);
+    // motion
+    {
+      MotionSpec motion = ReadMotion(c);
+      camera.motion.raw_mask = ToPlainJson(CombinedRawMask(motion.mask, global.motion.mask));
+      camera.motion.mask = CombinedPolygons(motion.mask, global.motion.mask);
+      camera.motion.threshold = First(motion.threshold, global.motion.threshold, 25);
+      camera.motion.contour_area = First(motion.contour_area, global.motion.contour_area, 100);
+      camera.motion.delta_alpha = First(motion.delta_alpha, global.motion.delta_alpha, 0.2);
+      camera.motion.frame_alpha = First(motion.frame_alpha, global.motion.frame_alpha, 0.2);
+      camera.motion.frame_height =
+          First(motion.frame_height, global.motion.frame_height, std::max(1, camera.height / 6));
+    }
+    // detect
+    {
+      MapReader d = c.Map("detect");
+      camera.detect.enabled = d.Bool("enabled").value_or(true);
+      camera.detect.max_disappeared = First(d.Int("max_disappeared", kPositive),
+                                            global.max_disappeared, camera.fps.value_or(5) * 5);
+      d.Finish();
+    }
+    c.Finish();
+
+    if (diag_.errors().size() != errors_before)
+      return std::nullopt;
+
+    // Warnings that need the resolved camera.
+    WarnOutside(camera.objects.mask, JoinPath(path, "objects.mask"), camera);
+    WarnOutside(camera.motion.mask, JoinPath(path, "motion.mask"), camera);
+    for (const auto& [label, filter] : camera.objects.filters) {
+      WarnOutside(filter.mask, JoinPath(path, "objects.filters." + label + ".mask"), camera);
+    }
+    WarnUnknownZones(camera.clips.required_zones, JoinPath(path, "clips.required_zones"), camera);
+    WarnUnknownZones(camera.snapshots.required_zones, JoinPath(path, "snapshots.required_zones"),
+                     camera);
+    WarnUnknownZones(camera.mqtt.required_zones, JoinPath(path, "mqtt.required_zones"), camera);
+    if (camera.clips.objects) {
+      for (size_t i = 0; i < camera.clips.objects->size(); ++i) {
+        const std::string& label = (*camera.clips.objects)[i];
+        if (std::find(camera.objects.track.begin(), camera.objects.track.end(), label) ==
+            camera.objects.track.end()) {
+          diag_.Warning(fmt::format("{}: \"{}\" is not a tracked object (objects.track)",
+                                    IndexPath(JoinPath(path, "clips.objects"), i), label));
+        }
+      }
+    }
+    WarnRoles(camera, path);
+    return camera;
+  }
+
+  const Document& root_;
+  const std::map<std::string, std::string>& environment_;
+  std::map<std::string, std::string> variables_;
+  std::set<std::string> camera_names_;
+  Diagnostics diag_;
+};
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  if (s.size() < suffix.size())
+    return false;
+  return Lower(s.substr(s.size() - suffix.size())) == suffix;
+}
+
+}  // namespace
 
 std::string_view DetectorTypeName(DetectorType type) {
   return type == DetectorType::kCpu ? "cpu" : "edgetpu";
@@ -21,11 +915,7 @@ std::string_view RoleName(Role role) {
 }
 
 bool FfmpegInputConfig::HasRole(Role role) const {
-  for (Role r : roles) {
-    if (r == role)
-      return true;
-  }
-  return false;
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
 const ZoneConfig* CameraConfig::FindZone(std::string_view zone_name) const {
@@ -44,18 +934,58 @@ const CameraConfig* Config::FindCamera(std::string_view camera_name) const {
   return nullptr;
 }
 
-LoadResult LoadConfigFile(const std::string&, const std::map<std::string, std::string>&) {
-  return LoadResult{std::nullopt, {"config loading is not implemented yet"}, {}};
+LoadResult LoadConfigText(std::string_view text, Format format,
+                          const std::map<std::string, std::string>& environment) {
+  ParsedDocument parsed = format == Format::kYaml ? ParseYaml(text) : ParseJson(text);
+  if (!parsed.errors.empty())
+    return LoadResult{std::nullopt, std::move(parsed.errors), {}};
+  Loader loader(parsed.root, environment);
+  return loader.Load();
 }
 
-LoadResult LoadConfigText(std::string_view, Format, const std::map<std::string, std::string>&) {
-  return LoadResult{std::nullopt, {"config loading is not implemented yet"}, {}};
+LoadResult LoadConfigFile(const std::string& path,
+                          const std::map<std::string, std::string>& environment) {
+  Format format;
+  if (EndsWith(path, ".yml") || EndsWith(path, ".yaml")) {
+    format = Format::kYaml;
+  } else if (EndsWith(path, ".json")) {
+    format = Format::kJson;
+  } else {
+    return LoadResult{std::nullopt,
+                      {fmt::format("{}: unsupported file name extension (expected .yml, .yaml or "
+                                   ".json)",
+                                   path)},
+                      {}};
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return LoadResult{
+        std::nullopt, {fmt::format("{}: cannot open ({})", path, std::strerror(errno))}, {}};
+  }
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+  if (file.bad()) {
+    return LoadResult{std::nullopt, {fmt::format("{}: read error", path)}, {}};
+  }
+  return LoadConfigText(buffer.str(), format, environment);
 }
 
 std::map<std::string, std::string> ProcessEnvironment() {
-  return {};
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos)
+      continue;
+    out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return out;
 }
 
-void ExportEnvironmentVars(const Config&) {}
+void ExportEnvironmentVars(const Config& config) {
+  for (const auto& [name, value] : config.environment_vars) {
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+}
 
 }  // namespace corvette::config

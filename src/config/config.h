@@ -135,11 +135,10 @@ struct FilterConfig {
   int max_area = 24000000;
   double min_score = 0.5;
   double threshold = 0.7;
-  // The filter's own mask strings as written (camera-level followed by global-level); /api/config
-  // shows them.
+  // Mask strings as /api/config shows them (Frigate lists the objects-level mask first): camera
+  // objects.mask, global objects.mask, the camera filter's mask, the global filter's mask.
   std::vector<std::string> raw_mask;
-  // Effective mask for this label: the filter's polygons plus the objects-level mask polygons
-  // (union).
+  // Effective mask for this label: the polygons of all of raw_mask (union).
   Mask mask;
 };
 

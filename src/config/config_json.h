@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "config/ffmpeg_command.h"
 
 namespace corvette::config {
 
@@ -13,6 +14,8 @@ namespace corvette::config {
 // including frame_shape and ffmpeg_cmds (URL passwords shown as "*****"). Our extensions appear as
 // extra top-level keys (server, storage, rtmp) and as extra keys of model (path, labelmap_path).
 // Pass the live config to reflect runtime toggles (clips/snapshots/detect enabled).
-nlohmann::json ToJson(const Config& config);
+// `options` must match how the app starts ffmpeg (e.g. include_rtmp false when the RTMP server is
+// down).
+nlohmann::json ToJson(const Config& config, const FfmpegCommandOptions& options = {});
 
 }  // namespace corvette::config

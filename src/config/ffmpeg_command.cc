@@ -1,10 +1,73 @@
 #include "config/ffmpeg_command.h"
 
-namespace corvette::config {
+#include <fmt/format.h>
 
-std::vector<FfmpegCommand> FfmpegCommandsFor(const Config&, const CameraConfig&,
-                                             const FfmpegCommandOptions&) {
-  return {};
+namespace corvette::config {
+namespace {
+
+std::string InDirectory(const std::string& dir, const std::string& file) {
+  if (dir.empty())
+    return file;
+  if (dir.back() == '/')
+    return dir + file;
+  return dir + "/" + file;
+}
+
+void Append(std::vector<std::string>& argv, const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (!a.empty())
+      argv.push_back(a);
+  }
+}
+
+}  // namespace
+
+std::vector<FfmpegCommand> FfmpegCommandsFor(const Config& config, const CameraConfig& camera,
+                                             const FfmpegCommandOptions& options) {
+  std::vector<FfmpegCommand> commands;
+  const FfmpegOutputArgs& out = camera.ffmpeg.output_args;
+  const std::string segment_name = camera.name + "-%Y%m%d%H%M%S.mp4";
+  for (const FfmpegInputConfig& input : camera.ffmpeg.inputs) {
+    std::vector<std::string> outputs;
+    if (input.HasRole(Role::kRecord) && camera.record.enabled) {
+      Append(outputs, out.record);
+      outputs.push_back(InDirectory(config.storage.recordings, segment_name));
+    }
+    // Regardless of clips.enabled, so clips can be switched on at run time.
+    if (input.HasRole(Role::kClips)) {
+      Append(outputs, out.clips);
+      outputs.push_back(InDirectory(config.storage.cache, segment_name));
+    }
+    if (input.HasRole(Role::kRtmp) && camera.rtmp.enabled && options.include_rtmp) {
+      Append(outputs, out.rtmp);
+      outputs.push_back(
+          config.rtmp.port == 1935
+              ? fmt::format("rtmp://127.0.0.1/live/{}", camera.name)
+              : fmt::format("rtmp://127.0.0.1:{}/live/{}", config.rtmp.port, camera.name));
+    }
+    if (input.HasRole(Role::kDetect)) {
+      if (camera.fps) {
+        outputs.push_back("-r");
+        outputs.push_back(std::to_string(*camera.fps));
+      }
+      Append(outputs, out.detect);
+      outputs.push_back("pipe:");
+    }
+    if (outputs.empty())
+      continue;
+
+    FfmpegCommand command;
+    command.roles = input.roles;
+    command.argv.push_back("ffmpeg");
+    Append(command.argv, input.global_args);
+    Append(command.argv, input.hwaccel_args);
+    Append(command.argv, input.input_args);
+    command.argv.push_back("-i");
+    command.argv.push_back(input.path);
+    command.argv.insert(command.argv.end(), outputs.begin(), outputs.end());
+    commands.push_back(std::move(command));
+  }
+  return commands;
 }
 
 std::string JoinCommand(const std::vector<std::string>& argv) {
@@ -18,7 +81,32 @@ std::string JoinCommand(const std::vector<std::string>& argv) {
 }
 
 std::string RedactUrlPasswords(std::string_view text) {
-  return std::string(text);
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t scheme = text.find("://", pos);
+    if (scheme == std::string_view::npos)
+      break;
+    size_t start = scheme + 3;
+    // The authority ends at the first '/', '?', '#' or white space.
+    size_t end = text.find_first_of("/?# \t\n", start);
+    if (end == std::string_view::npos)
+      end = text.size();
+    std::string_view authority = text.substr(start, end - start);
+    size_t at = authority.rfind('@');
+    size_t colon = at == std::string_view::npos ? std::string_view::npos : authority.find(':');
+    out.append(text.substr(pos, start - pos));
+    if (colon != std::string_view::npos && colon < at) {
+      out.append(authority.substr(0, colon + 1));
+      out.append("*****");
+      out.append(authority.substr(at));
+    } else {
+      out.append(authority);
+    }
+    pos = end;
+  }
+  out.append(text.substr(pos));
+  return out;
 }
 
 }  // namespace corvette::config
