@@ -1,0 +1,282 @@
+#include "mqtt/mqtt_client.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "mqtt/commands.h"
+#include "test_broker.h"
+
+namespace corvette::mqtt {
+namespace {
+
+using testing::ReceivedMessage;
+using testing::TestBroker;
+using testing::TestSubscriber;
+
+// Polls `condition` until it holds or ~15 s pass (a bound so a broken client fails, not hangs).
+bool WaitUntil(const std::function<bool()>& condition) {
+  for (int i = 0; i < 750; ++i) {
+    if (condition()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+std::string TestName() {
+  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+MqttOptions OptionsFor(const TestBroker& broker, std::string prefix = "frigate") {
+  MqttOptions options;
+  options.host = "127.0.0.1";
+  options.port = broker.port();
+  options.topic_prefix = std::move(prefix);
+  options.client_id = "corvette-" + TestName();
+  options.reconnect_delay_min_seconds = 0.2;
+  options.reconnect_delay_max_seconds = 1.0;
+  return options;
+}
+
+bool IsRetained(const std::optional<ReceivedMessage>& m) {
+  return m && m->retained;
+}
+
+TEST(MqttClientTest, PublishesAvailableOnlineRetainedAfterConnecting) {
+  TestBroker broker;
+  broker.Start();
+  MqttClient client(OptionsFor(broker));
+  client.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+
+  // A client that subscribes afterwards gets `online` as a retained message.
+  TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "online")));
+  EXPECT_EQ(client.Stats().connects, 1u);
+  EXPECT_GE(client.Stats().published, 1u);
+}
+
+TEST(MqttClientTest, PublishedMessagesArriveUnderThePrefix) {
+  TestBroker broker;
+  broker.Start();
+  TestSubscriber ha(broker.port(), "nvr/#", "ha-" + TestName());
+  MqttClient client(OptionsFor(broker, "nvr"));
+  client.Start();
+  EXPECT_TRUE(client.Publish("front/person", "1"));
+  EXPECT_TRUE(client.Publish("front/person/snapshot", std::string("\xFF\xD8\x00\xFF", 4), true));
+  const std::optional<ReceivedMessage> count = ha.WaitFor("nvr/front/person", "1");
+  ASSERT_TRUE(count);
+  EXPECT_FALSE(count->retained);
+  EXPECT_TRUE(ha.WaitFor("nvr/front/person/snapshot", std::string("\xFF\xD8\x00\xFF", 4)));
+  EXPECT_TRUE(ha.WaitFor("nvr/available", "online"));
+  EXPECT_EQ(client.Stats().dropped, 0u);
+}
+
+TEST(MqttClientTest, CleanStopPublishesOfflineRetained) {
+  TestBroker broker;
+  broker.Start();
+  {
+    MqttClient client(OptionsFor(broker));
+    client.Start();
+    ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+    client.Stop();
+    EXPECT_FALSE(client.Stats().connected);
+    EXPECT_FALSE(client.Publish("stats", "{}"));
+  }
+  TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "offline")));
+}
+
+// The client in a child process that is killed: the broker delivers the last will.
+TEST(MqttClientTest, UncleanDeathDeliversTheLastWill) {
+  TestBroker broker;
+  broker.Start();
+  TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
+  const MqttOptions options = OptionsFor(broker);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    MqttClient client(options);
+    client.Start();
+    while (true) {
+      ::pause();
+    }
+  }
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{child};
+
+  ASSERT_TRUE(ha.WaitFor("frigate/available", "online"));
+  ::kill(child, SIGKILL);
+  const std::optional<ReceivedMessage> will = ha.WaitFor("frigate/available", "offline");
+  ASSERT_TRUE(will);
+  // And it stays: a later subscriber sees it retained.
+  TestSubscriber later(broker.port(), "frigate/available", "later-" + TestName());
+  EXPECT_TRUE(IsRetained(later.WaitFor("frigate/available", "offline")));
+}
+
+TEST(MqttClientTest, ReconnectsAfterABrokerRestartAndRepublishes) {
+  TestBroker broker;
+  broker.Start();
+  MqttClient client(OptionsFor(broker));
+  std::atomic<int> connect_calls = 0;
+  client.AddConnectHandler([&] {
+    ++connect_calls;
+    client.Publish(StateMessage("front", Feature::kDetect, true));
+  });
+  client.Start();
+  ASSERT_TRUE(WaitUntil([&] { return connect_calls == 1; }));
+
+  broker.Stop();  // forgets every retained message (no persistence)
+  ASSERT_TRUE(WaitUntil([&] { return !client.Stats().connected; }));
+  broker.Start();
+  ASSERT_TRUE(WaitUntil([&] { return connect_calls == 2 && client.Stats().connected; }));
+  EXPECT_EQ(client.Stats().connects, 2u);
+
+  TestSubscriber ha(broker.port(), "frigate/#", "ha-" + TestName());
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "online")));
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/front/detect/state", "ON")));
+}
+
+TEST(MqttClientTest, ABrokerDownAtStartupIsRetriedUntilItComes) {
+  TestBroker broker;  // not started yet
+  MqttClient client(OptionsFor(broker));
+  client.Start();
+  EXPECT_TRUE(client.Publish(StateMessage("front", Feature::kClips, false)));
+  EXPECT_FALSE(client.Stats().connected);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let a few attempts fail
+  broker.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  TestSubscriber ha(broker.port(), "frigate/#", "ha-" + TestName());
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "online")));
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/front/clips/state", "OFF")));
+}
+
+TEST(MqttClientTest, PublishingWhileDisconnectedQueuesUpToTheBoundAndKeepsTheLatestState) {
+  TestBroker broker;  // not started: everything below happens with no broker
+  MqttOptions options = OptionsFor(broker);
+  options.queue_capacity = 10;
+  MqttClient client(options);
+  client.Start();
+  constexpr int kMessages = 1000;
+  for (int i = 0; i < kMessages; ++i) {
+    client.Publish("events", std::to_string(i));
+    client.Publish("front/detect/state", i % 2 == 0 ? "ON" : "OFF", /*retain=*/true);
+  }
+  MqttStats stats = client.Stats();
+  EXPECT_EQ(stats.queued, 10u);  // the latest state and the 9 newest events
+  EXPECT_EQ(stats.dropped, static_cast<std::uint64_t>(kMessages - 9));
+  EXPECT_EQ(stats.published, 0u);
+
+  broker.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().queued == 0; }));
+  TestSubscriber ha(broker.port(), "frigate/front/#", "ha-" + TestName());
+  const std::optional<ReceivedMessage> state =
+      ha.WaitFor([](const ReceivedMessage& m) { return m.topic == "frigate/front/detect/state"; });
+  ASSERT_TRUE(state);
+  EXPECT_TRUE(state->retained);
+  EXPECT_EQ(state->payload, "OFF");          // the last value published
+  EXPECT_GE(client.Stats().published, 11u);  // online + the 10 queued
+}
+
+TEST(MqttClientTest, SetMessagesReachTheCommandHandler) {
+  TestBroker broker;
+  broker.Start();
+  MqttClient client(OptionsFor(broker));
+  const SetCommandParser parser({"front"});
+  std::mutex mutex;
+  std::vector<IncomingMessage> set_messages;
+  FeatureStates front_states;
+  client.AddMessageHandler([&](const IncomingMessage& message) {
+    const SetParseResult result = parser.Parse(message.topic, message.payload);
+    if (result.status == SetStatus::kNotASetTopic) {
+      return;
+    }
+    std::lock_guard lock(mutex);
+    set_messages.push_back(message);
+    if (result.command) {
+      front_states.Set(result.command->feature, result.command->enabled);
+      client.Publish(
+          StateMessage(result.command->camera, result.command->feature, result.command->enabled));
+    }
+  });
+  client.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+
+  TestSubscriber ha(broker.port(), "frigate/front/detect/state", "ha-" + TestName());
+  ha.Publish("frigate/front/detect/set", "OFF");
+  ha.Publish("frigate/front/detect/set", "bogus");  // invalid: changes nothing, not echoed
+  ha.Publish("frigate/garage/detect/set", "OFF");   // unknown camera: ignored
+  ha.Publish("frigate/front/detect/set", "ON");
+  ASSERT_TRUE(ha.WaitFor("frigate/front/detect/state", "ON"));
+
+  std::vector<std::string> states;
+  for (const ReceivedMessage& m : ha.Messages()) {
+    states.push_back(m.payload);
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"OFF", "ON"}));
+
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(set_messages.size(), 4u);
+  EXPECT_EQ(set_messages[0].topic, "front/detect/set");
+  EXPECT_EQ(set_messages[0].payload, "OFF");
+  EXPECT_FALSE(set_messages[0].retained);
+  EXPECT_EQ(set_messages[1].payload, "bogus");
+  EXPECT_EQ(set_messages[2].topic, "garage/detect/set");
+  EXPECT_TRUE(front_states.detect);
+}
+
+TEST(MqttClientTest, ARetainedSetIsDeliveredOnSubscribe) {
+  TestBroker broker;
+  broker.Start();
+  {
+    TestSubscriber other(broker.port(), "unrelated", "other-" + TestName());
+    other.Publish("frigate/front/clips/set", "ON", /*retain=*/true);
+    ASSERT_TRUE(other.WaitFor([](const ReceivedMessage&) { return false; },
+                              std::chrono::seconds(0)) == std::nullopt);
+  }
+  MqttClient client(OptionsFor(broker));
+  std::mutex mutex;
+  std::optional<IncomingMessage> received;
+  client.AddMessageHandler([&](const IncomingMessage& message) {
+    if (message.topic == "front/clips/set") {
+      std::lock_guard lock(mutex);
+      received = message;
+    }
+  });
+  client.Start();
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard lock(mutex);
+    return received.has_value();
+  }));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(received->payload, "ON");
+  EXPECT_TRUE(received->retained);
+}
+
+TEST(MqttClientTest, StopWithoutABrokerReturns) {
+  TestBroker broker;  // never started
+  MqttClient client(OptionsFor(broker));
+  client.Start();
+  client.Publish("stats", "{}");
+  client.Stop();
+  EXPECT_FALSE(client.Stats().connected);
+  EXPECT_EQ(client.Stats().queued, 0u);
+  EXPECT_EQ(client.Stats().dropped, 1u);  // the stats message never went out
+}
+
+}  // namespace
+}  // namespace corvette::mqtt
