@@ -1,0 +1,332 @@
+#include "video/camera_supervisor.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <system_error>
+
+#include "video/child_process.h"
+#include "video/frame_reader.h"
+#include "video/named_logger.h"
+
+namespace corvette::video {
+namespace {
+
+// Extra pool frames beyond the queue: the one being read, the one being processed, and a few held
+// by readers of the latest frame (HTTP, snapshots).
+constexpr size_t kPoolSlack = 4;
+// Most pool frames kept beyond the initial ones; more are allocated and freed one by one.
+constexpr size_t kPoolGrowth = 16;
+
+const util::Clock& ClockOf(const CameraSupervisorOptions& options) {
+  return options.clock != nullptr ? *options.clock : util::SystemClock::Instance();
+}
+
+FramePool::Options PoolOptions(const CameraSupervisorOptions& options) {
+  FramePool::Options pool;
+  // A camera without a detect process never acquires a frame; keep its pool tiny but valid.
+  pool.width = std::max(options.width, 2);
+  pool.height = std::max(options.height, 2);
+  pool.initial_frames = options.queue_size + kPoolSlack;
+  pool.max_retained_frames = pool.initial_frames + kPoolGrowth;
+  pool.name = options.camera;
+  return pool;
+}
+
+}  // namespace
+
+bool FfmpegCommand::has_role(const std::string& role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+std::string FfmpegCommand::roles_name() const {
+  std::vector<std::string> sorted = roles;
+  std::sort(sorted.begin(), sorted.end());
+  return fmt::format("{}", fmt::join(sorted, "_"));
+}
+
+struct CameraSupervisor::Process {
+  Process(const FfmpegCommand& c, const BackoffOptions& backoff, const util::Clock& clock)
+      : command(c), detect(c.has_role("detect")), backoff(backoff, clock) {}
+
+  FfmpegCommand command;
+  bool detect;
+  std::string log_name;
+  Backoff backoff;
+  std::unique_ptr<ChildProcess> child;
+  bool ever_started = false;
+  double next_start = 0;  // monotonic; when to start again while !child
+  double started_at = 0;  // monotonic
+  double kill_at = 0;     // monotonic; SIGKILL due (0: not terminating)
+  bool terminated_by_us = false;
+  bool healthy_marked = false;  // the detect process delivered its first frame
+  std::unique_ptr<FrameReader> reader;
+  std::thread reader_thread;
+};
+
+CameraSupervisor::CameraSupervisor(CameraSupervisorOptions options)
+    : options_(std::move(options)),
+      clock_(ClockOf(options_)),
+      camera_fps_(clock_),
+      skipped_fps_(clock_),
+      pool_(PoolOptions(options_)),
+      queue_(std::max<size_t>(options_.queue_size, 1), [this] { skipped_fps_.Mark(); }) {
+  if (options_.commands.empty()) {
+    throw std::invalid_argument(fmt::format("camera {}: no ffmpeg command", options_.camera));
+  }
+  size_t detect_count = 0;
+  for (const FfmpegCommand& command : options_.commands) {
+    if (command.argv.empty()) {
+      throw std::invalid_argument(fmt::format("camera {}: empty ffmpeg command", options_.camera));
+    }
+    auto process = std::make_unique<Process>(command, options_.backoff, clock_);
+    process->log_name = fmt::format("ffmpeg.{}.{}", options_.camera, command.roles_name());
+    detect_count += process->detect ? 1 : 0;
+    processes_.push_back(std::move(process));
+  }
+  if (detect_count > 1) {
+    throw std::invalid_argument(fmt::format(
+        "camera {}: more than one ffmpeg command has the detect role", options_.camera));
+  }
+  if (detect_count == 1 && (options_.width <= 0 || options_.height <= 0)) {
+    throw std::invalid_argument(
+        fmt::format("camera {}: detect width and height must be positive", options_.camera));
+  }
+}
+
+CameraSupervisor::~CameraSupervisor() {
+  Stop();
+}
+
+void CameraSupervisor::Start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || stop_requested_) {
+    return;
+  }
+  camera_fps_.Start();
+  skipped_fps_.Start();
+  thread_ = std::thread([this] { Supervise(); });
+}
+
+void CameraSupervisor::RequestStop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+void CameraSupervisor::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  RequestStop();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  queue_.Close();
+  std::lock_guard lock(mutex_);
+  status_.state = State::kStopped;
+  status_.capture_pid = 0;
+}
+
+CameraSupervisor::Status CameraSupervisor::status() const {
+  std::lock_guard lock(mutex_);
+  Status status = status_;
+  status.capture_pid = capture_pid();
+  status.frames_read = frames_read_.load(std::memory_order_relaxed);
+  status.frames_dropped = queue_.dropped();
+  return status;
+}
+
+void CameraSupervisor::Supervise() {
+  for (;;) {
+    double now = clock_.Monotonic();
+    double next_wake = now + options_.check_interval_seconds;
+    for (auto& process : processes_) {
+      CheckProcess(*process, now);
+      if (!process->child) {
+        next_wake = std::min(next_wake, process->next_start);
+      }
+    }
+    UpdateState();
+    std::unique_lock lock(mutex_);
+    // Waits in real time; the clock decides what is due. With a clock that does not move by itself
+    // this still checks every check_interval_seconds.
+    double wait = std::clamp(next_wake - now, 0.001, options_.check_interval_seconds);
+    wake_.wait_for(lock, std::chrono::duration<double>(wait),
+                   [this] { return stop_requested_ || wake_requested_; });
+    wake_requested_ = false;
+    if (stop_requested_) {
+      break;
+    }
+  }
+  ShutDownProcesses();
+}
+
+void CameraSupervisor::CheckProcess(Process& process, double now) {
+  if (!process.child) {
+    if (now >= process.next_start) {
+      StartProcess(process, now);
+    }
+    return;
+  }
+  if (process.child->Poll()) {
+    HandleExit(process, now);
+    return;
+  }
+  if (process.kill_at > 0) {
+    if (now >= process.kill_at) {
+      process.child->Signal(SIGKILL);
+    }
+    return;
+  }
+  if (process.detect) {
+    double last_frame = std::max(process.reader->last_frame_monotonic(), process.started_at);
+    if (!process.healthy_marked && process.reader->frames_read() > 0) {
+      // Health, for the backoff reset, counts from the first frame.
+      process.backoff.MarkStarted();
+      process.healthy_marked = true;
+    }
+    if (now - last_frame > options_.no_frame_timeout_seconds) {
+      NamedLogger("watchdog." + options_.camera)
+          ->error("No frames received from {} in {:.0f} seconds. Restarting ffmpeg (pid {})...",
+                  options_.camera, now - last_frame, process.child->pid());
+      process.terminated_by_us = true;
+      process.child->Signal(SIGTERM);
+      process.kill_at = now + options_.restart_grace_seconds;
+    }
+  }
+}
+
+void CameraSupervisor::StartProcess(Process& process, double now) {
+  auto logger = NamedLogger("watchdog." + options_.camera);
+  ChildProcess::Options child_options;
+  child_options.argv = process.command.argv;
+  child_options.log_name = process.log_name;
+  child_options.capture_stdout = process.detect;
+  if (process.detect) {
+    child_options.stdout_pipe_bytes =
+        options_.stdout_pipe_frames * I420Size(options_.width, options_.height);
+  }
+  if (process.ever_started) {
+    std::lock_guard lock(mutex_);
+    ++status_.restarts;
+  }
+  process.ever_started = true;
+  try {
+    process.child = std::make_unique<ChildProcess>(std::move(child_options));
+  } catch (const std::exception& e) {
+    double delay = process.backoff.NextDelay();
+    process.next_start = now + delay;
+    {
+      std::lock_guard lock(mutex_);
+      status_.last_restart_delay = delay;
+    }
+    logger->error("Cannot start ffmpeg ({}) for {}: {}. Retrying in {:.1f} s.",
+                  process.command.roles_name(), options_.camera, e.what(), delay);
+    return;
+  }
+  process.started_at = now;
+  process.kill_at = 0;
+  process.terminated_by_us = false;
+  process.healthy_marked = false;
+  if (!process.detect) {
+    process.backoff.MarkStarted();
+  }
+  logger->info("ffmpeg ({}) for {} started, pid {}", process.command.roles_name(), options_.camera,
+               process.child->pid());
+  if (process.detect) {
+    FrameReaderOptions reader_options;
+    reader_options.first_sequence = next_sequence_;
+    reader_options.on_frame_read = [this] {
+      camera_fps_.Mark();
+      frames_read_.fetch_add(1, std::memory_order_relaxed);
+    };
+    process.reader = std::make_unique<FrameReader>(process.child->stdout_fd(), pool_, queue_,
+                                                   clock_, std::move(reader_options));
+    process.reader_thread = std::thread([this, reader = process.reader.get()] {
+      reader->Run();
+      // The stream ended: most likely ffmpeg is exiting, so look at it now rather than at the next
+      // tick.
+      {
+        std::lock_guard lock(mutex_);
+        wake_requested_ = true;
+      }
+      wake_.notify_all();
+    });
+    capture_pid_.store(process.child->pid(), std::memory_order_relaxed);
+  }
+}
+
+void CameraSupervisor::HandleExit(Process& process, double now) {
+  ExitStatus exit = *process.child->Poll();
+  if (process.detect) {
+    capture_pid_.store(0, std::memory_order_relaxed);
+    process.reader->Stop();
+    process.reader_thread.join();
+    next_sequence_ = process.reader->next_sequence();
+    process.reader.reset();
+  }
+  // The group is gone, so stderr reaches end of file promptly; wait briefly to log the last lines.
+  process.child->WaitStderrClosed(0.5);
+  double delay = process.backoff.NextDelay();
+  process.next_start = now + delay;
+  {
+    std::lock_guard lock(mutex_);
+    status_.last_restart_delay = delay;
+  }
+  auto logger = NamedLogger("watchdog." + options_.camera);
+  if (process.terminated_by_us) {
+    logger->info("ffmpeg ({}) for {} stopped ({}). Restarting in {:.1f} s.",
+                 process.command.roles_name(), options_.camera, exit.ToString(), delay);
+  } else {
+    logger->error("ffmpeg ({}) for {} exited unexpectedly ({}). Restarting in {:.1f} s.",
+                  process.command.roles_name(), options_.camera, exit.ToString(), delay);
+  }
+  process.child->LogStderr();
+  process.child.reset();
+}
+
+void CameraSupervisor::ShutDownProcesses() {
+  for (auto& process : processes_) {
+    if (process->child) {
+      process->child->Signal(SIGTERM);
+    }
+  }
+  // One grace period for all processes together, so stopping takes stop_grace_seconds at most.
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(options_.stop_grace_seconds);
+  for (auto& process : processes_) {
+    if (!process->child) {
+      continue;
+    }
+    double remaining =
+        std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+    if (!process->child->WaitFor(std::max(remaining, 0.0))) {
+      process->child->Signal(SIGKILL);
+      process->child->Wait();
+    }
+    if (process->reader) {
+      process->reader->Stop();
+      process->reader_thread.join();
+      next_sequence_ = process->reader->next_sequence();
+      process->reader.reset();
+    }
+    process->child.reset();
+  }
+  capture_pid_.store(0, std::memory_order_relaxed);
+}
+
+void CameraSupervisor::UpdateState() {
+  bool all_running = std::all_of(processes_.begin(), processes_.end(),
+                                 [](const auto& process) { return process->child != nullptr; });
+  std::lock_guard lock(mutex_);
+  if (status_.state != State::kStopped) {
+    status_.state = all_running ? State::kRunning : State::kRestarting;
+  }
+}
+
+}  // namespace corvette::video
