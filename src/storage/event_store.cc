@@ -1,0 +1,409 @@
+#include "storage/event_store.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <iterator>
+#include <stdexcept>
+
+namespace corvette::storage {
+
+namespace {
+
+constexpr const char* kUpsertSql = R"sql(
+INSERT INTO "event" (id, label, camera, start_time, end_time, top_score, false_positive, zones,
+                     thumbnail, has_clip, has_snapshot)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET
+  label = excluded.label, camera = excluded.camera, start_time = excluded.start_time,
+  end_time = excluded.end_time, top_score = excluded.top_score,
+  false_positive = excluded.false_positive, zones = excluded.zones,
+  thumbnail = CASE WHEN excluded.thumbnail = '' THEN "event".thumbnail ELSE excluded.thumbnail END
+)sql";
+
+constexpr const char* kColumns =
+    "id, label, camera, start_time, end_time, top_score, false_positive, zones, {}, has_clip, "
+    "has_snapshot";
+
+nlohmann::json ParseZones(std::string_view text) {
+  nlohmann::json zones = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!zones.is_array())
+    return nlohmann::json::array();
+  return zones;
+}
+
+std::vector<std::string> ZonesFromText(std::string_view text) {
+  std::vector<std::string> zones;
+  for (const auto& zone : ParseZones(text)) {
+    if (zone.is_string())
+      zones.push_back(zone.get<std::string>());
+  }
+  return zones;
+}
+
+EventRecord ReadRecord(const Statement& s) {
+  EventRecord e;
+  e.id = std::string(s.Text(0));
+  e.label = std::string(s.Text(1));
+  e.camera = std::string(s.Text(2));
+  e.start_time = s.Double(3);
+  e.end_time = s.Double(4);
+  e.top_score = s.Double(5);
+  e.false_positive = s.Int64(6) != 0;
+  e.zones = ZonesFromText(s.Text(7));
+  e.thumbnail = std::string(s.Text(8));
+  e.has_clip = s.Int64(9) != 0;
+  e.has_snapshot = s.Int64(10) != 0;
+  return e;
+}
+
+// The WHERE clause and its parameters for a filter, in bind order.
+struct Where {
+  std::string sql;
+  std::vector<std::variant<double, std::string, std::int64_t>> params;
+
+  void Add(std::string_view clause) {
+    sql += sql.empty() ? " WHERE " : " AND ";
+    sql += clause;
+  }
+};
+
+Where BuildWhere(const EventFilter& f) {
+  Where w;
+  if (f.camera) {
+    w.Add("camera = ?");
+    w.params.emplace_back(*f.camera);
+  }
+  if (f.label) {
+    w.Add("label = ?");
+    w.params.emplace_back(*f.label);
+  }
+  if (f.after) {
+    w.Add("start_time >= ?");
+    w.params.emplace_back(*f.after);
+  }
+  if (f.before) {
+    w.Add("start_time <= ?");
+    w.params.emplace_back(*f.before);
+  }
+  if (f.zone) {
+    w.Add(
+        "(CASE WHEN json_valid(zones) THEN EXISTS (SELECT 1 FROM json_each(zones) WHERE "
+        "json_each.value = ?) ELSE 0 END)");
+    w.params.emplace_back(*f.zone);
+  }
+  if (f.has_clip) {
+    w.Add("has_clip = ?");
+    w.params.emplace_back(std::int64_t{*f.has_clip});
+  }
+  if (f.has_snapshot) {
+    w.Add("has_snapshot = ?");
+    w.params.emplace_back(std::int64_t{*f.has_snapshot});
+  }
+  return w;
+}
+
+void BindAll(Statement& s, const Where& w) {
+  int index = 1;
+  for (const auto& p : w.params) {
+    std::visit([&](const auto& value) { s.Bind(index, value); }, p);
+    ++index;
+  }
+}
+
+}  // namespace
+
+std::string ZonesToJsonText(const std::vector<std::string>& zones) {
+  std::string text = "[";
+  for (size_t i = 0; i < zones.size(); ++i) {
+    if (i)
+      text += ", ";
+    text += nlohmann::json(zones[i]).dump(-1, ' ', /*ensure_ascii=*/true);
+  }
+  text += "]";
+  return text;
+}
+
+nlohmann::json EventToJson(const EventRecord& e, bool include_thumbnail) {
+  nlohmann::json j;
+  j["camera"] = e.camera;
+  j["end_time"] = e.end_time;
+  j["false_positive"] = e.false_positive;
+  j["has_clip"] = e.has_clip;
+  j["has_snapshot"] = e.has_snapshot;
+  j["id"] = e.id;
+  j["label"] = e.label;
+  j["start_time"] = e.start_time;
+  if (include_thumbnail)
+    j["thumbnail"] = e.thumbnail;
+  j["top_score"] = e.top_score;
+  j["zones"] = e.zones;
+  return j;
+}
+
+// A reader connection borrowed from the pool.
+class EventStore::ReaderLease {
+ public:
+  ReaderLease(const EventStore& store, Database* db) : store_(store), db_(db) {}
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  ~ReaderLease() { store_.ReleaseReader(db_); }
+  Database& operator*() const { return *db_; }
+  Database* operator->() const { return db_; }
+
+ private:
+  const EventStore& store_;
+  Database* db_;
+};
+
+EventStore::EventStore(Options options)
+    : options_(std::move(options)), writer_db_(Database::Open(options_.path)) {
+  Migrate(writer_db_);
+  for (int i = 0; i < std::max(1, options_.readers); ++i) {
+    readers_.push_back(
+        std::make_unique<Database>(Database::Open(options_.path, OpenOptions{.read_only = true})));
+    free_readers_.push_back(readers_.back().get());
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+EventStore::~EventStore() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  writer_.join();
+}
+
+EventStore::Ticket EventStore::Enqueue(std::variant<UpsertOp, SetFlagOp, DeleteOp> what) {
+  Ticket ticket;
+  {
+    std::unique_lock lock(mutex_);
+    queue_changed_.wait(lock, [&] { return stopping_ || queue_.size() < options_.queue_capacity; });
+    if (stopping_)
+      throw std::logic_error("EventStore: write after shutdown began");
+    ticket = next_ticket_++;
+    queue_.push_back(Op{ticket, std::move(what)});
+  }
+  queue_changed_.notify_all();
+  return ticket;
+}
+
+EventStore::Ticket EventStore::Upsert(EventRecord event) {
+  return Enqueue(UpsertOp{std::move(event)});
+}
+
+EventStore::Ticket EventStore::SetHasClip(std::string id, bool value) {
+  return Enqueue(SetFlagOp{std::move(id), true, value});
+}
+
+EventStore::Ticket EventStore::SetHasSnapshot(std::string id, bool value) {
+  return Enqueue(SetFlagOp{std::move(id), false, value});
+}
+
+EventStore::Ticket EventStore::Delete(std::string id) {
+  return Enqueue(DeleteOp{std::move(id)});
+}
+
+bool EventStore::WaitDurable(Ticket ticket) {
+  std::unique_lock lock(mutex_);
+  applied_changed_.wait(lock, [&] { return applied_ticket_ >= ticket; });
+  return !failed_tickets_.contains(ticket);
+}
+
+bool EventStore::Flush() {
+  Ticket last;
+  std::uint64_t failed_before;
+  {
+    std::lock_guard lock(mutex_);
+    last = next_ticket_ - 1;
+    failed_before = counters_.failed;
+  }
+  std::unique_lock lock(mutex_);
+  applied_changed_.wait(lock, [&] { return applied_ticket_ >= last; });
+  return counters_.failed == failed_before;
+}
+
+EventStore::Counters EventStore::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+void EventStore::Apply(const Op& op) {
+  if (const auto* upsert = std::get_if<UpsertOp>(&op.what)) {
+    const EventRecord& e = upsert->event;
+    Statement& s = writer_db_.Cached(kUpsertSql);
+    ScopedReset reset(s);
+    s.Bind(1, e.id)
+        .Bind(2, e.label)
+        .Bind(3, e.camera)
+        .Bind(4, e.start_time)
+        .Bind(5, e.end_time)
+        .Bind(6, e.top_score)
+        .Bind(7, e.false_positive)
+        .Bind(8, ZonesToJsonText(e.zones))
+        .Bind(9, e.thumbnail)
+        .Bind(10, e.has_clip)
+        .Bind(11, e.has_snapshot);
+    s.Run();
+  } else if (const auto* flag = std::get_if<SetFlagOp>(&op.what)) {
+    Statement& s =
+        writer_db_.Cached(flag->clip ? R"(UPDATE "event" SET has_clip = ? WHERE id = ?)"
+                                     : R"(UPDATE "event" SET has_snapshot = ? WHERE id = ?)");
+    ScopedReset reset(s);
+    s.Bind(1, flag->value).Bind(2, flag->id);
+    s.Run();
+  } else if (const auto* del = std::get_if<DeleteOp>(&op.what)) {
+    Statement& s = writer_db_.Cached(R"(DELETE FROM "event" WHERE id = ?)");
+    ScopedReset reset(s);
+    s.Bind(1, del->id);
+    s.Run();
+  }
+}
+
+void EventStore::WriterLoop() {
+  std::vector<Op> batch;
+  std::vector<Ticket> failed;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty())
+        return;  // stopping and drained
+      const size_t n = std::min(queue_.size(), std::max<size_t>(1, options_.batch_size));
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    queue_changed_.notify_all();  // room for blocked producers
+
+    failed.clear();
+    std::uint64_t transactions = 0;
+    try {
+      Transaction tx(writer_db_);
+      for (const Op& op : batch)
+        Apply(op);
+      tx.Commit();
+      ++transactions;
+    } catch (const Error& batch_error) {
+      // Find the culprit(s): apply one by one so the others still land.
+      spdlog::warn("storage: batch of {} writes failed ({}); retrying one by one", batch.size(),
+                   batch_error.what());
+      for (const Op& op : batch) {
+        try {
+          Transaction tx(writer_db_);
+          Apply(op);
+          tx.Commit();
+          ++transactions;
+        } catch (const Error& e) {
+          spdlog::error("storage: write {} failed: {}", op.ticket, e.what());
+          failed.push_back(op.ticket);
+        }
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      applied_ticket_ = batch.back().ticket;
+      counters_.applied += batch.size() - failed.size();
+      counters_.failed += failed.size();
+      counters_.batches += transactions;
+      // Remember recent failures only; a waiter asks right after its write.
+      if (failed_tickets_.size() > 100000)
+        failed_tickets_.clear();
+      failed_tickets_.insert(failed.begin(), failed.end());
+    }
+    applied_changed_.notify_all();
+  }
+}
+
+EventStore::ReaderLease EventStore::AcquireReader() const {
+  std::unique_lock lock(readers_mutex_);
+  reader_free_.wait(lock, [&] { return !free_readers_.empty(); });
+  Database* db = free_readers_.back();
+  free_readers_.pop_back();
+  return ReaderLease(*this, db);
+}
+
+void EventStore::ReleaseReader(Database* db) const {
+  {
+    std::lock_guard lock(readers_mutex_);
+    free_readers_.push_back(db);
+  }
+  reader_free_.notify_one();
+}
+
+std::vector<EventRecord> EventStore::Query(const EventFilter& filter) const {
+  if (filter.limit < 0 || filter.limit > EventFilter::kMaxLimit) {
+    throw std::invalid_argument(
+        fmt::format("limit must be between 0 and {}", EventFilter::kMaxLimit));
+  }
+  const Where where = BuildWhere(filter);
+  const std::string sql = fmt::format(
+      "SELECT {} FROM \"event\"{} ORDER BY start_time DESC LIMIT ?",
+      fmt::format(fmt::runtime(kColumns), filter.include_thumbnails ? "thumbnail" : "''"),
+      where.sql);
+  ReaderLease db = AcquireReader();
+  Statement& s = db->Cached(sql);
+  ScopedReset reset(s);
+  BindAll(s, where);
+  s.Bind(static_cast<int>(where.params.size()) + 1, filter.limit);
+  std::vector<EventRecord> rows;
+  rows.reserve(static_cast<size_t>(std::min(filter.limit, 1000)));
+  while (s.Step())
+    rows.push_back(ReadRecord(s));
+  return rows;
+}
+
+nlohmann::json EventStore::Events(const EventFilter& filter) const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const EventRecord& e : Query(filter)) {
+    list.push_back(EventToJson(e, filter.include_thumbnails));
+  }
+  return list;
+}
+
+std::optional<EventRecord> EventStore::Get(const std::string& id) const {
+  ReaderLease db = AcquireReader();
+  Statement& s = db->Cached(fmt::format("SELECT {} FROM \"event\" WHERE id = ?",
+                                        fmt::format(fmt::runtime(kColumns), "thumbnail")));
+  ScopedReset reset(s);
+  s.Bind(1, id);
+  if (!s.Step())
+    return std::nullopt;
+  return ReadRecord(s);
+}
+
+nlohmann::json EventStore::Summary(std::optional<bool> has_clip,
+                                   std::optional<bool> has_snapshot) const {
+  Where where;
+  if (has_clip) {
+    where.Add("has_clip = ?");
+    where.params.emplace_back(std::int64_t{*has_clip});
+  }
+  if (has_snapshot) {
+    where.Add("has_snapshot = ?");
+    where.params.emplace_back(std::int64_t{*has_snapshot});
+  }
+  const std::string sql = fmt::format(
+      "SELECT camera, label, strftime('%Y-%m-%d', datetime(start_time, 'unixepoch', 'localtime')) "
+      "AS day, zones, COUNT(id) AS count FROM \"event\"{} GROUP BY camera, label, day, zones",
+      where.sql);
+  ReaderLease db = AcquireReader();
+  Statement& s = db->Cached(sql);
+  ScopedReset reset(s);
+  BindAll(s, where);
+  nlohmann::json list = nlohmann::json::array();
+  while (s.Step()) {
+    nlohmann::json row;
+    row["camera"] = std::string(s.Text(0));
+    row["count"] = s.Int64(4);
+    row["day"] = std::string(s.Text(2));
+    row["label"] = std::string(s.Text(1));
+    row["zones"] = ParseZones(s.Text(3));
+    list.push_back(std::move(row));
+  }
+  return list;
+}
+
+}  // namespace corvette::storage

@@ -1,0 +1,79 @@
+#include "storage/migrations.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace corvette::storage {
+
+namespace {
+
+// Frigate 0.8's migration 001 plus 002's columns, as one table definition.
+constexpr const char* kCreateEventTable = R"sql(
+CREATE TABLE IF NOT EXISTS "event" (
+  "id" VARCHAR(30) NOT NULL PRIMARY KEY,
+  "label" VARCHAR(20) NOT NULL,
+  "camera" VARCHAR(20) NOT NULL,
+  "start_time" DATETIME NOT NULL,
+  "end_time" DATETIME NOT NULL,
+  "top_score" REAL NOT NULL,
+  "false_positive" INTEGER NOT NULL,
+  "zones" JSON NOT NULL,
+  "thumbnail" TEXT NOT NULL,
+  "has_clip" INTEGER DEFAULT 1,
+  "has_snapshot" INTEGER DEFAULT 1);
+CREATE INDEX IF NOT EXISTS "event_label" ON "event" ("label");
+CREATE INDEX IF NOT EXISTS "event_camera" ON "event" ("camera");
+)sql";
+
+constexpr const char* kApiIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS "event_start_time" ON "event" ("start_time" DESC);
+CREATE INDEX IF NOT EXISTS "event_camera_start_time" ON "event" ("camera", "start_time");
+CREATE INDEX IF NOT EXISTS "event_label_start_time" ON "event" ("label", "start_time");
+CREATE INDEX IF NOT EXISTS "event_camera_label_start_time" ON "event" ("camera", "label", "start_time");
+)sql";
+
+void SetVersion(Database& db, int version) {
+  db.Exec(fmt::format("PRAGMA user_version={}", version));
+}
+
+}  // namespace
+
+int SchemaVersion(Database& db) {
+  return static_cast<int>(db.QueryInt("PRAGMA user_version"));
+}
+
+void Migrate(Database& db) {
+  int version = SchemaVersion(db);
+  if (version > kSchemaVersion) {
+    throw Error(fmt::format("sqlite: {} has schema version {}, newer than this program's {}",
+                            db.path(), version, kSchemaVersion),
+                SQLITE_ERROR);
+  }
+  if (version < 1) {
+    Transaction tx(db);
+    if (db.TableExists("event")) {
+      spdlog::info("storage: adopting the Frigate 0.8 event table of {}", db.path());
+      for (const char* column : {"has_clip", "has_snapshot"}) {
+        if (!db.ColumnExists("event", column)) {
+          db.Exec(fmt::format(R"(ALTER TABLE "event" ADD COLUMN "{}" INTEGER DEFAULT 1)", column));
+        }
+      }
+      db.Exec(R"(CREATE INDEX IF NOT EXISTS "event_label" ON "event" ("label");
+                 CREATE INDEX IF NOT EXISTS "event_camera" ON "event" ("camera");)");
+    } else {
+      db.Exec(kCreateEventTable);
+    }
+    SetVersion(db, 1);
+    tx.Commit();
+    version = 1;
+  }
+  if (version < 2) {
+    Transaction tx(db);
+    db.Exec(kApiIndexes);
+    SetVersion(db, 2);
+    tx.Commit();
+    version = 2;
+  }
+}
+
+}  // namespace corvette::storage
