@@ -135,6 +135,11 @@ void MqttClient::Stop() {
   lock.unlock();
   changed_.notify_all();
   network_thread_.join();
+  lock.lock();
+  // A broker that did not take our DISCONNECT in time: the socket is abandoned (closed by the
+  // destructor) and the broker will publish the last will.
+  connected_ = false;
+  lock.unlock();
   spdlog::info("MQTT: stopped");
 }
 
@@ -253,7 +258,6 @@ void MqttClient::RunNetwork() {
   const Clock::duration min_delay = Seconds(options_.reconnect_delay_min_seconds);
   const Clock::duration max_delay = Seconds(options_.reconnect_delay_max_seconds);
   Clock::duration delay = min_delay;
-  bool failing = false;  // the current run of failures has been logged
   while (true) {
     {
       std::lock_guard lock(mutex_);
@@ -279,7 +283,6 @@ void MqttClient::RunNetwork() {
     }
     if (reset_backoff_) {
       reset_backoff_ = false;
-      failing = true;  // OnDisconnect logged the loss
       delay = min_delay;
     }
     std::unique_lock lock(mutex_);
@@ -287,7 +290,7 @@ void MqttClient::RunNetwork() {
       return;
     }
     const auto seconds = std::chrono::duration<double>(delay).count();
-    if (failing) {
+    if (outage_logged_) {
       // One warning per outage; the retries go to debug.
       spdlog::debug("MQTT: no connection to broker {} ({}); retrying in {:g} s", where,
                     ErrorText(rc, saved_errno), seconds);
@@ -296,7 +299,7 @@ void MqttClient::RunNetwork() {
           "MQTT: no connection to broker {} ({}); retrying in {:g} s, backing off up to "
           "{:g} s",
           where, ErrorText(rc, saved_errno), seconds, options_.reconnect_delay_max_seconds);
-      failing = true;
+      outage_logged_ = true;
     }
     changed_.wait_for(lock, delay, [this] { return network_stop_ || stopping_; });
     delay = std::min(delay * 2, max_delay);
@@ -319,12 +322,19 @@ void MqttClient::OnMessageThunk(mosquitto*, void* self, const mosquitto_message*
 void MqttClient::OnConnect(int rc) {
   if (rc != 0) {
     // 0.8 went on to subscribe and publish `online`; the broker closes a refused connection, so
-    // we log and let the network thread retry with backoff.
-    spdlog::error("MQTT: broker {}:{} refused the connection: {}", options_.host, options_.port,
-                  mosquitto_connack_string(rc));
+    // we log (once until the next success) and let the network thread retry with backoff.
+    if (!outage_logged_) {
+      spdlog::error("MQTT: broker {}:{} refused the connection: {}; retrying with backoff",
+                    options_.host, options_.port, mosquitto_connack_string(rc));
+      outage_logged_ = true;
+    } else {
+      spdlog::debug("MQTT: broker {}:{} refused the connection: {}", options_.host, options_.port,
+                    mosquitto_connack_string(rc));
+    }
     return;
   }
   reset_backoff_ = true;
+  outage_logged_ = false;
   bool stopping;
   {
     std::lock_guard lock(mutex_);
@@ -380,8 +390,9 @@ void MqttClient::OnDisconnect(int rc) {
     if (rc == 0 && stopping) {
       spdlog::info("MQTT: disconnected from broker");
     } else {
-      spdlog::warn("MQTT: lost the connection to broker {}:{} ({})", options_.host, options_.port,
-                   mosquitto_strerror(rc));
+      spdlog::warn("MQTT: lost the connection to broker {}:{} ({}); reconnecting with backoff",
+                   options_.host, options_.port, mosquitto_strerror(rc));
+      outage_logged_ = true;
     }
   }
 }

@@ -130,7 +130,9 @@ class MqttClient {
 
   std::thread network_thread_;
   std::thread sender_thread_;
-  bool reset_backoff_ = false;  // network thread only: a connection succeeded since the last wait
+  // Network thread only.
+  bool reset_backoff_ = false;  // a connection succeeded since the last backoff wait
+  bool outage_logged_ = false;  // the current outage (no connection) has been logged
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // queue, connection, in-flight or stop state changed

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -218,6 +219,8 @@ TEST(MqttClientTest, SetMessagesReachTheCommandHandler) {
 
   TestSubscriber ha(broker.port(), "frigate/front/detect/state", "ha-" + TestName());
   ha.Publish("frigate/front/detect/set", "OFF");
+  // Wait: states of one topic still queued together are coalesced to the newest.
+  ASSERT_TRUE(ha.WaitFor("frigate/front/detect/state", "OFF"));
   ha.Publish("frigate/front/detect/set", "bogus");  // invalid: changes nothing, not echoed
   ha.Publish("frigate/garage/detect/set", "OFF");   // unknown camera: ignored
   ha.Publish("frigate/front/detect/set", "ON");
@@ -265,6 +268,65 @@ TEST(MqttClientTest, ARetainedSetIsDeliveredOnSubscribe) {
   std::lock_guard lock(mutex);
   EXPECT_EQ(received->payload, "ON");
   EXPECT_TRUE(received->retained);
+}
+
+// 0.8's paho and libmosquitto's own loop thread give up after a refused CONNECT; we retry.
+TEST(MqttClientTest, ARefusedConnectionIsRetried) {
+  TestBroker broker;
+  broker.SetAllowAnonymous(false);
+  broker.Start();
+  MqttClient client(OptionsFor(broker));
+  client.Start();
+  const auto refusals = [&] {  // the broker logs each refusal; ours is its only client
+    std::ifstream log(broker.log_path());
+    int count = 0;
+    for (std::string line; std::getline(log, line);) {
+      count += line.find("not authorised") != std::string::npos ? 1 : 0;
+    }
+    return count;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return refusals() >= 2; }));
+  EXPECT_FALSE(client.Stats().connected);
+
+  broker.Stop();
+  broker.SetAllowAnonymous(true);
+  broker.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
+  EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "online")));
+}
+
+// A broker that stops reading: Publish keeps returning, the queue and the messages in flight stay
+// bounded, and every message is accounted for as published, queued or dropped.
+TEST(MqttClientTest, AStalledBrokerNeverBlocksPublishAndBoundsWhatIsHeld) {
+  testing::StalledBroker broker;
+  MqttOptions options;
+  options.port = broker.port();
+  options.client_id = "corvette-" + TestName();
+  options.queue_capacity = 50;
+  options.max_in_flight = 4;
+  options.shutdown_timeout_seconds = 0.2;
+  MqttClient client(options);
+  client.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+
+  const std::string jpeg(64 * 1024, '\xAB');
+  constexpr int kMessages = 2000;  // 128 MiB: far beyond any socket buffer
+  for (int i = 0; i < kMessages; ++i) {
+    client.Publish("front/person/snapshot", jpeg, /*retain=*/false);
+  }
+  const MqttStats stats = client.Stats();
+  EXPECT_TRUE(stats.connected);
+  EXPECT_LE(stats.queued, options.queue_capacity);
+  EXPECT_GT(stats.dropped, static_cast<std::uint64_t>(kMessages / 2));
+  EXPECT_LT(stats.published, static_cast<std::uint64_t>(kMessages / 2));
+  // Every message (`available` and the Publish calls) is published, queued or dropped, except
+  // possibly the one the sender holds between queue and connection.
+  const std::uint64_t accounted = stats.published + stats.queued + stats.dropped;
+  EXPECT_LE(accounted, kMessages + 1u);
+  EXPECT_GE(accounted, static_cast<std::uint64_t>(kMessages));
+  client.Stop();  // returns although the broker acknowledges nothing
+  EXPECT_FALSE(client.Stats().connected);
 }
 
 TEST(MqttClientTest, StopWithoutABrokerReturns) {

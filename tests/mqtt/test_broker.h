@@ -71,9 +71,15 @@ class TestBroker {
       throw std::runtime_error("mkdtemp failed");
     }
     dir_ = pattern;
-    std::ofstream conf(dir_ / "mosquitto.conf");
+    SetAllowAnonymous(true);
+  }
+
+  // Rewrites the configuration; takes effect at the next Start(). With `allow` false and no
+  // password file, the broker refuses every client (CONNACK "not authorised").
+  void SetAllowAnonymous(bool allow) {
+    std::ofstream conf(dir_ / "mosquitto.conf", std::ios::trunc);
     conf << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous true\n"
+         << "allow_anonymous " << (allow ? "true" : "false") << "\n"
          << "persistence false\n"
          << "log_dest stderr\n"
          << "log_type all\n";
@@ -148,6 +154,58 @@ class TestBroker {
   int port_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;
+};
+
+// A fake broker that accepts one client, answers its CONNECT with a CONNACK and then never reads
+// again: the client's socket buffers fill and stay full, as with a broker that hangs.
+class StalledBroker {
+ public:
+  StalledBroker() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int small = 4096;  // inherited by the accepted socket: stall sooner
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::listen(listen_fd_, 1) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ::close(listen_fd_);
+      throw std::runtime_error("stalled broker: cannot listen");
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      client_fd_ = ::accept(listen_fd_, nullptr, nullptr);
+      if (client_fd_ < 0) {
+        return;
+      }
+      char buffer[512];
+      if (::recv(client_fd_, buffer, sizeof(buffer), 0) > 0) {  // the CONNECT packet
+        const unsigned char connack[] = {0x20, 0x02, 0x00, 0x00};
+        ::send(client_fd_, connack, sizeof(connack), MSG_NOSIGNAL);
+      }
+    });
+  }
+  ~StalledBroker() {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    if (client_fd_ >= 0) {
+      ::close(client_fd_);
+    }
+    ::close(listen_fd_);
+  }
+  StalledBroker(const StalledBroker&) = delete;
+  StalledBroker& operator=(const StalledBroker&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  int listen_fd_ = -1;
+  int client_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
 };
 
 struct ReceivedMessage {
