@@ -66,6 +66,7 @@ struct CameraSupervisor::Process {
   bool healthy_marked = false;  // the detect process delivered its first frame
   std::unique_ptr<FrameReader> reader;
   std::thread reader_thread;
+  std::atomic<bool> reader_finished{false};
 };
 
 CameraSupervisor::CameraSupervisor(CameraSupervisorOptions options)
@@ -247,8 +248,10 @@ void CameraSupervisor::StartProcess(Process& process, double now) {
     };
     process.reader = std::make_unique<FrameReader>(process.child->stdout_fd(), pool_, queue_,
                                                    clock_, std::move(reader_options));
-    process.reader_thread = std::thread([this, reader = process.reader.get()] {
-      reader->Run();
+    process.reader_finished = false;
+    process.reader_thread = std::thread([this, &process] {
+      process.reader->Run();
+      process.reader_finished = true;
       // The stream ended: most likely ffmpeg is exiting, so look at it now rather than at the next
       // tick.
       {
@@ -265,6 +268,12 @@ void CameraSupervisor::HandleExit(Process& process, double now) {
   ExitStatus exit = *process.child->Poll();
   if (process.detect) {
     capture_pid_.store(0, std::memory_order_relaxed);
+    // Frames ffmpeg wrote before it died are still delivered: the reader drains the pipe up to end
+    // of file, which comes as soon as the process group is gone. Stop() is only a safety net.
+    auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!process.reader_finished.load() && std::chrono::steady_clock::now() < drain_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     process.reader->Stop();
     process.reader_thread.join();
     next_sequence_ = process.reader->next_sequence();
