@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <opencv2/imgproc.hpp>
 
 #include "test_frames.h"
@@ -93,6 +96,65 @@ TEST(YuvTest, CropCopiesTheRegionAlignedToEven) {
   const Box clipped = CropI420(image.view(), {150, 50, 400, 300}, &crop);
   EXPECT_EQ(clipped, (Box{150, 50, 200, 100}));
   EXPECT_EQ(crop.width(), 50);
+}
+
+}  // namespace
+}  // namespace corvette::image
+
+namespace corvette::image {
+namespace {
+
+TEST(YuvTest, RangeMappingEndsAndRoundTrip) {
+  I420Image image(4, 2);
+  const uint8_t luma[8] = {16, 235, 0, 255, 126, 125, 17, 234};
+  std::memcpy(image.y(), luma, 8);
+  image.u()[0] = 16;
+  image.u()[1] = 240;
+  image.v()[0] = 128;
+  image.v()[1] = 72;
+  I420Image full;
+  LimitedToFullRange(image.view(), &full);
+  EXPECT_EQ(full.y()[0], 0);
+  EXPECT_EQ(full.y()[1], 255);
+  EXPECT_EQ(full.y()[2], 0);    // below black clamps
+  EXPECT_EQ(full.y()[3], 255);  // above white clamps
+  EXPECT_EQ(full.y()[4], 128);  // 110 * 255 / 219 = 128.08
+  EXPECT_EQ(full.u()[0], 0);
+  EXPECT_EQ(full.u()[1], 255);
+  EXPECT_EQ(full.v()[0], 128);
+  EXPECT_EQ(full.v()[1], 64);  // (72 - 128) * 255 / 224 + 128 = 64.25
+  FullToLimitedRange(&full);
+  for (int i = 0; i < 8; ++i) {
+    if (luma[i] >= 16 && luma[i] <= 235) {
+      EXPECT_NEAR(full.y()[i], luma[i], 1) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace corvette::image
+
+namespace corvette::image {
+namespace {
+
+TEST(YuvTest, RangeMappingIsExactForEveryValue) {
+  I420Image image(256, 2);
+  for (int i = 0; i < 512; ++i)
+    image.y()[i] = static_cast<uint8_t>(i % 256);
+  for (int i = 0; i < 128; ++i) {
+    image.u()[i] = static_cast<uint8_t>(i);
+    image.v()[i] = static_cast<uint8_t>(i + 128);
+  }
+  LimitedToFullRange(&image);
+  auto expected = [](int v, int offset, double span, int bias) {
+    return static_cast<int>(
+        std::clamp(std::nearbyint((v - offset) * 255.0 / span + bias), 0.0, 255.0));
+  };
+  for (int v = 0; v < 256; ++v) {
+    EXPECT_EQ(image.y()[v], expected(v, 16, 219, 0)) << "luma " << v;
+    const uint8_t chroma = v < 128 ? image.u()[v] : image.v()[v - 128];
+    EXPECT_EQ(chroma, expected(v, 128, 224, 128)) << "chroma " << v;
+  }
 }
 
 }  // namespace

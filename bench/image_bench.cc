@@ -1,0 +1,128 @@
+// JPEG rendering costs for live images (issue 3): 1280x720 I420 frames encoded at full size and at
+// h=360, with and without overlays, and 20 MJPEG viewers against 1 through the JpegCache.
+#include <benchmark/benchmark.h>
+
+#include <barrier>
+#include <opencv2/imgproc.hpp>
+#include <thread>
+#include <vector>
+
+#include "image/jpeg.h"
+#include "image/jpeg_cache.h"
+#include "image/render.h"
+#include "image/yuv.h"
+
+namespace {
+
+using namespace corvette::image;
+
+// A camera-like picture: smooth gradients, some edges and noise (JPEG cost depends on content).
+I420Image TestFrame() {
+  cv::Mat bgr(720, 1280, CV_8UC3);
+  for (int r = 0; r < bgr.rows; ++r) {
+    for (int c = 0; c < bgr.cols; ++c) {
+      bgr.at<cv::Vec3b>(r, c) = cv::Vec3b(r * 255 / 720, c * 255 / 1280, (r + c) % 256);
+    }
+  }
+  cv::Mat noise(bgr.size(), CV_8UC3);
+  cv::randn(noise, 0, 8);
+  bgr += noise;
+  cv::rectangle(bgr, cv::Rect(300, 200, 200, 300), cv::Scalar(20, 200, 40), -1);
+  cv::circle(bgr, cv::Point(900, 400), 150, cv::Scalar(240, 240, 240), -1);
+  I420Image frame;
+  BgrToI420(bgr, &frame);
+  return frame;
+}
+
+OverlayData Overlay() {
+  OverlayData data;
+  data.motion_boxes = {{100, 100, 300, 260}, {700, 300, 1000, 600}};
+  data.frame_time = 1623643750;
+  return data;
+}
+
+void BM_EncodeI420(benchmark::State& state) {
+  const I420Image frame = TestFrame();
+  RenderOptions options;
+  options.height = static_cast<int>(state.range(0));
+  size_t bytes = 0;
+  for (auto _ : state) {
+    bytes = RenderFrameJpeg(frame.view(), options, OverlayData{}).size();
+  }
+  state.counters["jpeg_kB"] = static_cast<double>(bytes) / 1000.0;
+}
+BENCHMARK(BM_EncodeI420)->Arg(720)->Arg(360)->Unit(benchmark::kMillisecond);
+
+void BM_EncodeWithOverlays(benchmark::State& state) {
+  const I420Image frame = TestFrame();
+  RenderOptions options;
+  options.height = static_cast<int>(state.range(0));
+  options.layers.motion = true;
+  options.layers.timestamp = true;
+  const OverlayData overlay = Overlay();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(RenderFrameJpeg(frame.view(), options, overlay));
+  }
+}
+BENCHMARK(BM_EncodeWithOverlays)->Arg(720)->Arg(360)->Unit(benchmark::kMillisecond);
+
+// For comparison: what Frigate does for a plain frame (I420 -> BGR, resize, encode BGR).
+void BM_EncodeViaBgr(benchmark::State& state) {
+  const I420Image frame = TestFrame();
+  const int height = static_cast<int>(state.range(0));
+  cv::Mat bgr, resized;
+  for (auto _ : state) {
+    I420ToBgr(frame.view(), &bgr);
+    if (height != bgr.rows) {
+      cv::resize(bgr, resized, cv::Size(height * 1280 / 720, height), 0, 0, cv::INTER_AREA);
+      benchmark::DoNotOptimize(EncodeBgr(resized));
+    } else {
+      benchmark::DoNotOptimize(EncodeBgr(bgr));
+    }
+  }
+}
+BENCHMARK(BM_EncodeViaBgr)->Arg(720)->Arg(360)->Unit(benchmark::kMillisecond);
+
+// `viewers` MJPEG clients of one camera, each asking for every frame at h=360 (the MJPEG
+// default), through one JpegCache. Reported per frame; process CPU time counts every thread.
+void BM_ViewersThroughCache(benchmark::State& state) {
+  const int viewers = static_cast<int>(state.range(0));
+  constexpr int kFrames = 20;
+  const I420Image frame = TestFrame();
+  RenderOptions options;
+  options.height = 360;
+  const OverlayData overlay;
+  uint64_t sequence = 0;
+  for (auto _ : state) {
+    JpegCache cache;
+    std::barrier frame_start(viewers);
+    std::vector<std::thread> threads;
+    const uint64_t first = sequence;
+    for (int v = 0; v < viewers; ++v) {
+      threads.emplace_back([&] {
+        for (int f = 0; f < kFrames; ++f) {
+          frame_start.arrive_and_wait();
+          benchmark::DoNotOptimize(cache.Get({first + f, options}, [&] {
+            return RenderFrameJpeg(frame.view(), options, overlay);
+          }));
+        }
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+    sequence += kFrames;
+    state.counters["encodes_per_frame"] = static_cast<double>(cache.encodes()) / kFrames;
+  }
+  state.SetItemsProcessed(state.iterations() * kFrames);
+}
+BENCHMARK(BM_ViewersThroughCache)
+    ->Arg(1)
+    ->Arg(20)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
