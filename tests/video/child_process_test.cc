@@ -212,7 +212,10 @@ TEST(ChildProcessTest, LogStderrWritesEachLineAtErrorToTheNamedLogger) {
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
 
   ChildProcess::Options options = Shell("echo 'rtsp: connection refused' >&2; exit 1");
-  options.log_name = "ffmpeg.child_test_cam.detect";
+  // A logger takes the default logger's sinks when first used, so each run needs a new name.
+  static int run = 0;
+  std::string camera = "child_test_cam" + std::to_string(++run);
+  options.log_name = "ffmpeg." + camera + ".detect";
   ChildProcess child(options);
   child.Wait();
   ASSERT_TRUE(child.WaitStderrClosed(5));
@@ -221,8 +224,8 @@ TEST(ChildProcessTest, LogStderrWritesEachLineAtErrorToTheNamedLogger) {
 
   auto records = sink->last_formatted();
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_THAT(records[0], ::testing::HasSubstr(
-                              "[ffmpeg.child_test_cam.detect] [error] rtsp: connection refused"));
+  EXPECT_THAT(records[0], ::testing::HasSubstr("[ffmpeg." + camera +
+                                               ".detect] [error] rtsp: connection refused"));
 }
 
 }  // namespace
