@@ -1,0 +1,186 @@
+#include "detect/region_planner.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace corvette::detect {
+namespace {
+
+PixelBox Union(const PixelBox& a, const PixelBox& b) {
+  return {std::min(a.x1, b.x1), std::min(a.y1, b.y1), std::max(a.x2, b.x2), std::max(a.y2, b.y2)};
+}
+
+long long OverlapArea(const PixelBox& a, const PixelBox& b) {
+  const long long w = std::min(a.x2, b.x2) - std::max(a.x1, b.x1);
+  const long long h = std::min(a.y2, b.y2) - std::max(a.y1, b.y1);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+// Transitive closure of `joined` over the boxes; returns each group's bounding box.
+template <typename Joined>
+std::vector<PixelBox> MergeGroups(std::span<const PixelBox> boxes, Joined joined) {
+  std::vector<PixelBox> groups(boxes.begin(), boxes.end());
+  bool merged = true;
+  while (merged) {
+    merged = false;
+    for (size_t i = 0; i < groups.size() && !merged; ++i) {
+      for (size_t j = i + 1; j < groups.size(); ++j) {
+        if (joined(groups[i], groups[j])) {
+          groups[i] = Union(groups[i], groups[j]);
+          groups.erase(groups.begin() + static_cast<long>(j));
+          merged = true;
+          break;
+        }
+      }
+    }
+  }
+  return groups;
+}
+
+float BoxIou(const PixelBox& a, const PixelBox& b) {
+  const long long inter = OverlapArea(a, b);
+  const long long uni = static_cast<long long>(a.area()) + b.area() - inter;
+  return uni > 0 ? static_cast<float>(inter) / static_cast<float>(uni) : 0.0f;
+}
+
+}  // namespace
+
+PixelBox CalculateRegion(int frame_width, int frame_height, const PixelBox& box,
+                         double multiplier) {
+  int size = static_cast<int>((std::max(box.x2 - box.x1, box.y2 - box.y1) / 4) * 4 * multiplier);
+  if (size < 300)
+    size = 300;
+  int x = static_cast<int>((box.x2 - box.x1) / 2.0 + box.x1 - size / 2.0);
+  if (x < 0) {
+    x = 0;
+  } else if (x > frame_width - size) {
+    x = std::max(0, frame_width - size);
+  }
+  int y = static_cast<int>((box.y2 - box.y1) / 2.0 + box.y1 - size / 2.0);
+  if (y < 0) {
+    y = 0;
+  } else if (y > frame_height - size) {
+    y = std::max(0, frame_height - size);
+  }
+  return {x, y, x + size, y + size};
+}
+
+bool Intersects(const PixelBox& a, const PixelBox& b) {
+  return !(a.x2 < b.x1 || a.x1 > b.x2 || a.y1 > b.y2 || a.y2 < b.y1);
+}
+
+bool Contains(const PixelBox& outer, const PixelBox& inner) {
+  return inner.x1 >= outer.x1 && inner.y1 >= outer.y1 && inner.x2 <= outer.x2 &&
+         inner.y2 <= outer.y2;
+}
+
+std::vector<PixelBox> GroupBoxes(std::span<const PixelBox> boxes) {
+  return MergeGroups(boxes, [](const PixelBox& a, const PixelBox& b) { return Intersects(a, b); });
+}
+
+std::vector<PixelBox> GroupRegions(std::span<const PixelBox> regions, double overlap) {
+  return MergeGroups(regions, [overlap](const PixelBox& a, const PixelBox& b) {
+    const double smaller = std::min(a.area(), b.area());
+    return smaller <= 0 ? Contains(a, b) || Contains(b, a)
+                        : static_cast<double>(OverlapArea(a, b)) > overlap * smaller;
+  });
+}
+
+std::vector<PixelBox> TrackedBoxesTouchingMotion(std::span<const PixelBox> tracked,
+                                                 std::span<const PixelBox> motion) {
+  std::vector<PixelBox> out;
+  for (const auto& t : tracked) {
+    if (std::any_of(motion.begin(), motion.end(),
+                    [&](const PixelBox& m) { return Intersects(t, m); })) {
+      out.push_back(t);
+    }
+  }
+  return out;
+}
+
+std::vector<PixelBox> PlanRegions(int frame_width, int frame_height,
+                                  std::span<const PixelBox> motion,
+                                  std::span<const PixelBox> tracked) {
+  if (motion.empty())
+    return {};
+  std::vector<PixelBox> combined(motion.begin(), motion.end());
+  const auto touching = TrackedBoxesTouchingMotion(tracked, motion);
+  combined.insert(combined.end(), touching.begin(), touching.end());
+  std::vector<PixelBox> first;
+  for (const auto& group : GroupBoxes(combined)) {
+    first.push_back(CalculateRegion(frame_width, frame_height, group, 1.2));
+  }
+  std::vector<PixelBox> regions;
+  for (const auto& group : GroupRegions(first)) {
+    regions.push_back(CalculateRegion(frame_width, frame_height, group, 1.0));
+  }
+  // calculate_region rounds the side down to a multiple of 4: make sure no motion box fell off an
+  // edge.
+  for (const auto& m : motion) {
+    if (std::none_of(regions.begin(), regions.end(),
+                     [&](const PixelBox& r) { return Contains(r, m); })) {
+      regions.push_back(CalculateRegion(frame_width, frame_height, m, 1.2));
+    }
+  }
+  return regions;
+}
+
+bool IsClipped(const Detection& d, int frame_width, int frame_height) {
+  const PixelBox& r = d.region;
+  const PixelBox& b = d.box;
+  return (r.x1 > 5 && b.x1 - r.x1 <= 5) || (r.y1 > 5 && b.y1 - r.y1 <= 5) ||
+         (frame_width - r.x2 > 5 && r.x2 - b.x2 <= 5) ||
+         (frame_height - r.y2 > 5 && r.y2 - b.y2 <= 5);
+}
+
+std::vector<Detection> NmsPerLabel(std::vector<Detection> detections, float iou_threshold) {
+  std::stable_sort(detections.begin(), detections.end(),
+                   [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  std::vector<Detection> kept;
+  for (auto& d : detections) {
+    const bool suppressed = std::any_of(kept.begin(), kept.end(), [&](const Detection& k) {
+      return k.label == d.label && BoxIou(k.box, d.box) > iou_threshold;
+    });
+    if (!suppressed)
+      kept.push_back(std::move(d));
+  }
+  return kept;
+}
+
+std::vector<Detection> RefineClippedDetections(std::vector<Detection> detections, int frame_width,
+                                               int frame_height, const RegionDetectFn& detect,
+                                               std::vector<PixelBox>* regions, int max_rounds) {
+  for (int round = 0; round < max_rounds; ++round) {
+    bool refining = false;
+    std::vector<Detection> next;
+    for (auto& d : NmsPerLabel(std::move(detections), 0.4f)) {
+      if (IsClipped(d, frame_width, frame_height)) {
+        const PixelBox region = CalculateRegion(frame_width, frame_height, d.box, 2.0);
+        if (regions != nullptr)
+          regions->push_back(region);
+        auto found = detect(region);
+        next.insert(next.end(), std::make_move_iterator(found.begin()),
+                    std::make_move_iterator(found.end()));
+        refining = true;
+      } else {
+        next.push_back(std::move(d));
+      }
+    }
+    detections = std::move(next);
+    if (!refining)
+      break;
+  }
+  return detections;
+}
+
+std::vector<Detection> DetectionsWithMotion(std::vector<Detection> detections,
+                                            std::span<const PixelBox> motion) {
+  std::erase_if(detections, [&](const Detection& d) {
+    return std::none_of(motion.begin(), motion.end(),
+                        [&](const PixelBox& m) { return Intersects(d.box, m); });
+  });
+  return detections;
+}
+
+}  // namespace corvette::detect
