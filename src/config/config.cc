@@ -678,6 +678,7 @@ class Loader {
 
     // Size first: masks and defaults depend on it.
     constexpr std::string_view kSizeExpected = "an even integer >= 2, the detect stream's size";
+    constexpr std::string_view kEvenExpected = "an even integer: yuv420p frames need even sizes";
     c.Require("width", kSizeExpected);
     c.Require("height", kSizeExpected);
     camera.width = c.Int("width", IntRange{2}).value_or(0);
@@ -685,9 +686,7 @@ class Loader {
     for (auto [key, value] :
          {std::pair{"width", camera.width}, std::pair{"height", camera.height}}) {
       if (value % 2 != 0) {
-        diag_.Error(c.KeyPath(key),
-                    fmt::format("{} is odd (yuv420p frames need even sizes)", value),
-                    kSizeExpected);
+        diag_.Error(c.KeyPath(key), fmt::format("{} is odd", value), kEvenExpected);
       }
     }
     camera.fps = c.Int("fps", kPositive);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace corvette::config {
@@ -99,6 +100,14 @@ std::optional<ParsedMask> ReadMask(const Document* value, const std::string& pat
   if (value->is_string()) {
     add(value->get<std::string>(), path);
   } else if (value->is_array()) {
+    if (!value->empty() && std::all_of(value->begin(), value->end(),
+                                       [](const Document& v) { return v.is_number(); })) {
+      // `mask: [0,0,10,0,10,10]` in YAML is a list of numbers, not a polygon string.
+      diag.Error(path, "a list of numbers",
+                 "one polygon as a string \"x1,y1,x2,y2,...\" (quote it in flow style) or a list "
+                 "of such strings");
+      return std::nullopt;
+    }
     for (size_t i = 0; i < value->size(); ++i) {
       const Document& item = (*value)[i];
       if (!item.is_string()) {

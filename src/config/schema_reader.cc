@@ -9,9 +9,9 @@ namespace corvette::config {
 
 void Diagnostics::Error(std::string_view path, std::string_view what, std::string_view expected) {
   if (path.empty()) {
-    errors_.push_back(fmt::format("{} ({})", what, expected));
+    errors_.push_back(fmt::format("{} (expected {})", what, expected));
   } else {
-    errors_.push_back(fmt::format("{}: {} ({})", path, what, expected));
+    errors_.push_back(fmt::format("{}: {} (expected {})", path, what, expected));
   }
 }
 
@@ -86,11 +86,12 @@ std::optional<int> ReadInt(const Document& value, const std::string& path, const
                   ? static_cast<int64_t>(std::min<uint64_t>(value.get<uint64_t>(),
                                                             std::numeric_limits<int64_t>::max()))
                   : value.get<int64_t>();
-  IntRange bounded = range;
-  bounded.min = std::max<int64_t>(bounded.min, std::numeric_limits<int>::min());
-  bounded.max = std::min<int64_t>(bounded.max, std::numeric_limits<int>::max());
-  if (v < bounded.min || v > bounded.max) {
-    diag.Error(path, fmt::format("{} is out of range", v), bounded.Describe());
+  if (v < range.min || v > range.max) {
+    diag.Error(path, fmt::format("{} is out of range", v), range.Describe());
+    return std::nullopt;
+  }
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    diag.Error(path, fmt::format("{} is too large", v), range.Describe());
     return std::nullopt;
   }
   return static_cast<int>(v);
