@@ -40,15 +40,15 @@ struct EventFilter {
   static constexpr int kDefaultLimit = 100;
   static constexpr int kMaxLimit = 10000;
 
-  std::optional<double> before;  // start_time <= before
-  std::optional<double> after;   // start_time >= after
-  std::optional<std::string> camera;
-  std::optional<std::string> label;
-  std::optional<std::string> zone;  // equals one element of the zones list
-  int limit = kDefaultLimit;        // 0..kMaxLimit
-  std::optional<bool> has_snapshot;
-  std::optional<bool> has_clip;
+  std::optional<double> before{};  // start_time <= before
+  std::optional<double> after{};   // start_time >= after
+  std::optional<std::string> camera{};
+  std::optional<std::string> label{};
+  std::optional<std::string> zone{};  // equals one element of the zones list
+  std::optional<bool> has_clip{};
+  std::optional<bool> has_snapshot{};
   bool include_thumbnails = true;
+  int limit = kDefaultLimit;  // 0..kMaxLimit
 };
 
 // The JSON of an event as /api/events and /api/events/<id> return it: keys camera, end_time,
