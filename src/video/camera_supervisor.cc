@@ -295,7 +295,11 @@ void CameraSupervisor::HandleExit(Process& process, double now) {
     logger->error("ffmpeg ({}) for {} exited unexpectedly ({}). Restarting in {:.1f} s.",
                   process.command.roles_name(), options_.camera, exit.ToString(), delay);
   }
-  process.child->LogStderr();
+  if (!process.child->StderrLines().empty()) {
+    logger->error("The following ffmpeg logs include the last {} lines prior to exit.",
+                  process.child->options().stderr_max_lines);
+    process.child->LogStderr();
+  }
   process.child.reset();
 }
 
