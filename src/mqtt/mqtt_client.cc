@@ -19,6 +19,8 @@ constexpr std::string_view kOnline = "online";
 constexpr std::string_view kOffline = "offline";
 // Upper bound on how long the network thread sits in select() before it rechecks for Stop().
 constexpr int kLoopTimeoutMs = 500;
+// libmosquitto refuses to connect with a smaller keepalive (MOSQ_ERR_INVAL).
+constexpr int kMinKeepaliveSeconds = 5;
 
 void InitLibraryOnce() {
   static std::once_flag once;
@@ -37,10 +39,19 @@ std::string ErrorText(int rc, int saved_errno) {
   return mosquitto_strerror(rc);
 }
 
+// Why a connection ended, from the disconnect callback's code.
+std::string DisconnectReason(int rc) {
+  if (rc == MOSQ_ERR_KEEPALIVE) {  // libmosquitto 2.0.11 has no text for it
+    return "no answer from the broker within the keepalive";
+  }
+  return mosquitto_strerror(rc);
+}
+
 }  // namespace
 
 MqttClient::MqttClient(MqttOptions options)
     : options_(std::move(options)),
+      keepalive_seconds_(std::max(options_.keepalive_seconds, kMinKeepaliveSeconds)),
       available_topic_(topics::WithPrefix(options_.topic_prefix, topics::kAvailable)),
       subscription_(topics::WithPrefix(options_.topic_prefix, "#")),
       queue_(options_.queue_capacity) {
@@ -265,8 +276,8 @@ void MqttClient::RunNetwork() {
         return;
       }
     }
-    int rc = mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port,
-                                     options_.keepalive_seconds);
+    int rc =
+        mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, keepalive_seconds_);
     int saved_errno = errno;
     if (rc == MOSQ_ERR_SUCCESS) {
       while (true) {
@@ -391,7 +402,7 @@ void MqttClient::OnDisconnect(int rc) {
       spdlog::info("MQTT: disconnected from broker");
     } else {
       spdlog::warn("MQTT: lost the connection to broker {}:{} ({}); reconnecting with backoff",
-                   options_.host, options_.port, mosquitto_strerror(rc));
+                   options_.host, options_.port, DisconnectReason(rc));
       outage_logged_ = true;
     }
   }

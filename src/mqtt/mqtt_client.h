@@ -28,7 +28,7 @@ struct MqttOptions {
   std::string client_id = "frigate";  // empty: the library makes a random one
   std::optional<std::string> user;    // no authentication when absent
   std::optional<std::string> password;
-  int keepalive_seconds = 60;
+  int keepalive_seconds = 60;  // libmosquitto's minimum is 5; smaller values are raised to it
   // Messages waiting for the broker; see PublishQueue for what is dropped when it is full.
   std::size_t queue_capacity = 1000;
   // Messages handed to libmosquitto but not yet written (QoS 0) or acknowledged (QoS 1, 2). Bounds
@@ -122,6 +122,7 @@ class MqttClient {
                   std::chrono::steady_clock::duration timeout);
 
   const MqttOptions options_;
+  const int keepalive_seconds_;
   const std::string available_topic_;  // "<prefix>/available"
   const std::string subscription_;     // "<prefix>/#"
   std::vector<MessageHandler> message_handlers_;

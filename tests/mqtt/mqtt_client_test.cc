@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "mqtt/commands.h"
+#include "mqtt/ws_relay_policy.h"
 #include "test_broker.h"
 
 namespace corvette::mqtt {
@@ -22,9 +24,12 @@ using testing::ReceivedMessage;
 using testing::TestBroker;
 using testing::TestSubscriber;
 
-// Polls `condition` until it holds or ~15 s pass (a bound so a broken client fails, not hangs).
-bool WaitUntil(const std::function<bool()>& condition) {
-  for (int i = 0; i < 750; ++i) {
+// Polls `condition` until it holds or `limit` passes (a bound so a broken client fails rather
+// than hangs; not a speed requirement).
+bool WaitUntil(const std::function<bool()>& condition,
+               std::chrono::seconds limit = std::chrono::seconds(15)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) {
       return true;
     }
@@ -327,6 +332,58 @@ TEST(MqttClientTest, AStalledBrokerNeverBlocksPublishAndBoundsWhatIsHeld) {
   EXPECT_GE(accounted, static_cast<std::uint64_t>(kMessages));
   client.Stop();  // returns although the broker acknowledges nothing
   EXPECT_FALSE(client.Stats().connected);
+}
+
+// A broker that hangs without closing the socket is noticed by the keepalive (PINGREQ unanswered),
+// so `connected` does not lie and the client goes back to reconnecting.
+TEST(MqttClientTest, AHungBrokerIsNoticedByTheKeepalive) {
+  testing::StalledBroker broker;
+  MqttOptions options;
+  options.port = broker.port();
+  options.client_id = "corvette-" + TestName();
+  options.keepalive_seconds = 1;  // raised to libmosquitto's minimum, 5
+  options.shutdown_timeout_seconds = 0.2;
+  MqttClient client(options);
+  client.Start();
+  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  EXPECT_TRUE(WaitUntil([&] { return !client.Stats().connected; }, std::chrono::seconds(30)));
+}
+
+// Our own publications come back through the `<prefix>/#` subscription, which is what the
+// WebSocket relay forwards: text as JSON, binary snapshots skipped.
+TEST(MqttClientTest, OwnMessagesComeBackForTheWebSocketRelay) {
+  TestBroker broker;
+  broker.Start();
+  MqttClient client(OptionsFor(broker));
+  std::mutex mutex;
+  std::vector<std::string> relayed;
+  int snapshots_seen = 0;
+  client.AddMessageHandler([&](const IncomingMessage& message) {
+    std::lock_guard lock(mutex);
+    if (message.topic == "front/person/snapshot") {
+      ++snapshots_seen;
+    }
+    if (std::optional<std::string> json = RelayMessageJson(message)) {
+      relayed.push_back(std::move(*json));
+    }
+  });
+  client.Start();
+  client.Publish("front/person/snapshot", std::string("\xFF\xD8\xFF\xE0", 4), true);
+  client.Publish("front/detect/state", "ON", true);
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard lock(mutex);
+    return snapshots_seen == 1 && relayed.size() >= 2;
+  }));
+  std::lock_guard lock(mutex);
+  EXPECT_NE(
+      std::find(relayed.begin(), relayed.end(), R"({"topic":"front/detect/state","payload":"ON"})"),
+      relayed.end());
+  EXPECT_NE(
+      std::find(relayed.begin(), relayed.end(), R"({"topic":"available","payload":"online"})"),
+      relayed.end());
+  for (const std::string& json : relayed) {
+    EXPECT_EQ(json.find("snapshot"), std::string::npos) << json;
+  }
 }
 
 TEST(MqttClientTest, StopWithoutABrokerReturns) {
