@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -15,13 +16,13 @@ inline constexpr const char* kVtestPath = "/usr/share/doc/opencv-doc/examples/da
 inline constexpr int kVtestWidth = 768;
 inline constexpr int kVtestHeight = 576;
 
-// Returns `count` consecutive I420 frames starting at frame `first` (0-based), each
-// width*height*3/2 bytes.
-inline std::vector<std::vector<uint8_t>> ReadVtestI420(int first, int count) {
+// Returns `count` I420 frames: frame `first` (0-based) and every `step`-th after it, each
+// width*height*3/2 bytes. Throws std::runtime_error when ffmpeg gives fewer.
+inline std::vector<std::vector<uint8_t>> ReadVtestI420Every(int first, int step, int count) {
   const std::string cmd = fmt::format(
-      "ffmpeg -nostdin -v error -i {} -vf \"select=gte(n\\,{})\" -vsync 0 -frames:v {} "
-      "-pix_fmt yuv420p -f rawvideo -",
-      kVtestPath, first, count);
+      "ffmpeg -nostdin -v error -i {} -vf \"select=gte(n\\,{})*not(mod(n-{}\\,{}))\" -vsync 0 "
+      "-frames:v {} -pix_fmt yuv420p -f rawvideo -",
+      kVtestPath, first, first, step, count);
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr)
     throw std::runtime_error("cannot start ffmpeg");
@@ -39,6 +40,11 @@ inline std::vector<std::vector<uint8_t>> ReadVtestI420(int first, int count) {
         fmt::format("ffmpeg gave {} of {} frames of {}", frames.size(), count, kVtestPath));
   }
   return frames;
+}
+
+// Returns `count` consecutive I420 frames starting at frame `first`.
+inline std::vector<std::vector<uint8_t>> ReadVtestI420(int first, int count) {
+  return ReadVtestI420Every(first, 1, count);
 }
 
 }  // namespace corvette::detect::testing

@@ -1,0 +1,199 @@
+#include "detect/detector_pool.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "detect/nanodet_detector.h"
+#include "vtest_frames.h"
+
+namespace corvette::detect {
+namespace {
+
+using testing::kVtestHeight;
+using testing::kVtestWidth;
+using testing::ReadVtestI420;
+
+std::shared_ptr<const std::vector<uint8_t>> Frame100() {
+  static const auto frame =
+      std::make_shared<const std::vector<uint8_t>>(std::move(ReadVtestI420(100, 1)[0]));
+  return frame;
+}
+
+I420View View(const std::vector<uint8_t>& f) {
+  return {f.data(), kVtestWidth, kVtestHeight};
+}
+
+int People(const RegionResult& r, float min_score) {
+  int n = 0;
+  for (const auto& d : r.detections)
+    n += d.label == "person" && d.score >= min_score;
+  return n;
+}
+
+// A gate the fault-injection hook waits on, so a test can hold a detector in the middle of an
+// inference.
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool open = false;
+  int waiting = 0;
+  void Wait() {
+    std::unique_lock lock(mutex);
+    ++waiting;
+    cv.notify_all();
+    cv.wait(lock, [this] { return open; });
+  }
+  void Open() {
+    std::lock_guard lock(mutex);
+    open = true;
+    cv.notify_all();
+  }
+  void AwaitWaiter() {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [this] { return waiting > 0; });
+  }
+};
+
+TEST(DetectorPoolTest, FindsPeopleInFramePixelsAndKeepsStats) {
+  util::ManualClock clock;
+  DetectorPool pool({.detectors = {{"cpu1", 2}}}, clock);
+  auto stats = pool.Stats();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].name, "cpu1");
+  EXPECT_DOUBLE_EQ(stats[0].inference_speed_ms, 10.0);
+  EXPECT_DOUBLE_EQ(stats[0].detection_start, 0.0);
+  EXPECT_EQ(stats[0].pid, getpid());
+
+  const auto frame = Frame100();
+  const std::vector<PixelBox> regions = {{0, 0, 768, 768}, {100, 0, 400, 300}};
+  const auto results = pool.DetectRegions("front", frame, View(*frame), regions);
+  ASSERT_EQ(results.size(), 2u);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok) << results[i].error;
+    for (const auto& d : results[i].detections) {
+      EXPECT_EQ(d.region, regions[i]);
+      EXPECT_GE(d.box.x1, regions[i].x1);
+      EXPECT_LE(d.box.x2, regions[i].x2);
+      EXPECT_EQ(d.area, d.box.area());
+      EXPECT_FALSE(d.label.empty());
+    }
+  }
+  EXPECT_GE(People(results[0], 0.4f), 3);
+  // The people walk in the upper half of the frame: the 300 px region on them finds some at a
+  // larger scale.
+  EXPECT_GE(People(results[1], 0.4f), 2);
+  // The manual clock did not move, so each inference counted 0 s: avg = 9 * avg / 10 twice.
+  stats = pool.Stats();
+  EXPECT_NEAR(stats[0].inference_speed_ms, 10.0 * 0.81, 1e-9);
+  EXPECT_DOUBLE_EQ(stats[0].detection_start, 0.0);
+}
+
+TEST(DetectorPoolTest, ARequestWithNoAnswerIsGivenUpNotAnsweredStale) {
+  Gate gate;
+  std::atomic<int> calls{0};
+  util::ManualClock clock(1'700'000'000.0);
+  DetectorPoolOptions options;
+  options.detectors = {{"cpu", 1}};
+  options.timeout_seconds = 0.3;
+  options.before_inference = [&](const std::string&) {
+    if (calls++ == 0)
+      gate.Wait();
+  };
+  DetectorPool pool(options, clock);
+  const auto frame = Frame100();
+
+  std::thread opener([&] {
+    gate.AwaitWaiter();
+    // While the detector is stuck its detection_start shows when the inference began.
+    EXPECT_DOUBLE_EQ(pool.Stats()[0].detection_start, 1'700'000'000.0);
+  });
+  const std::vector<PixelBox> two = {{0, 0, 768, 768}, {100, 0, 400, 300}};
+  const auto stuck = pool.DetectRegions("front", frame, View(*frame), two);
+  opener.join();
+  ASSERT_EQ(stuck.size(), 2u);
+  for (const auto& r : stuck) {
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error, "timed out");
+    EXPECT_TRUE(r.detections.empty());
+  }
+  gate.Open();
+
+  // The next request gets its own answer: a region of the empty bottom band finds no people.
+  const std::vector<PixelBox> empty = {{0, 600, 300, 900}};
+  const auto fresh = pool.DetectRegions("front", frame, View(*frame), empty);
+  ASSERT_EQ(fresh.size(), 1u);
+  ASSERT_TRUE(fresh[0].ok) << fresh[0].error;
+  EXPECT_EQ(People(fresh[0], 0.3f), 0);
+  // The abandoned second region was skipped, not run: two inferences, not three.
+  EXPECT_EQ(calls.load(), 2);
+}
+
+TEST(DetectorPoolTest, TwoDetectorsShareTheQueue) {
+  std::mutex mutex;
+  std::set<std::string> used;
+  DetectorPoolOptions options;
+  options.detectors = {{"a", 1}, {"b", 1}};
+  options.before_inference = [&](const std::string& name) {
+    std::lock_guard lock(mutex);
+    used.insert(name);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  DetectorPool pool(options);
+  const auto frame = Frame100();
+  const std::vector<PixelBox> regions(6, PixelBox{0, 0, 768, 768});
+  const auto results = pool.DetectRegions("front", frame, View(*frame), regions);
+  ASSERT_EQ(results.size(), 6u);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.detections.size(), results[0].detections.size());
+  }
+  EXPECT_EQ(used.size(), 2u);
+  const auto stats = pool.Stats();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].name, "a");
+  EXPECT_EQ(stats[1].name, "b");
+}
+
+TEST(DetectorPoolTest, PreparedRgbInputIsAccepted) {
+  DetectorPool pool({});
+  cv::Mat black(320, 320, CV_8UC3, cv::Scalar(0, 0, 0));
+  RegionRequest request;
+  request.camera = "front";
+  request.region = {0, 0, 320, 320};
+  request.rgb = black;
+  const auto result = pool.Submit(request).get();
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_TRUE(result.detections.empty());
+}
+
+TEST(DetectorPoolTest, MissingModelIsAClearStartupError) {
+  DetectorPoolOptions options;
+  options.model_path = "/nonexistent/model.onnx";
+  try {
+    DetectorPool pool(options);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/model.onnx"), std::string::npos) << e.what();
+  }
+  options.model_path = "";
+  options.labelmap_path = "/nonexistent/labelmap.txt";
+  EXPECT_THROW(DetectorPool pool(options), std::runtime_error);
+}
+
+TEST(DetectorPoolTest, ToFrameDetectionScalesByTheRegionSide) {
+  Labelmap labels = Labelmap::Parse("0  person\n");
+  const ModelDetection d{0, 0.7f, 32.0f, 64.0f, 160.0f, 320.0f};
+  const auto f = ToFrameDetection(d, {100, 50, 740, 690}, 320, labels);  // side 640: 2x
+  EXPECT_EQ(f.label, "person");
+  EXPECT_EQ(f.box, (PixelBox{164, 178, 420, 690}));
+  EXPECT_EQ(f.area, 256 * 512);
+}
+
+}  // namespace
+}  // namespace corvette::detect
