@@ -28,6 +28,8 @@ foreach(size ${CORVETTE_MODEL_SIZES})
   set(_onnx "${CORVETTE_MODEL_DIR}/nanodet-${size}.onnx")
   add_custom_command(
     OUTPUT ${_onnx}
+    # Fetching again is a checksum check when the cache is intact, and repairs a cache deleted since.
+    COMMAND sh ${CMAKE_SOURCE_DIR}/tools/fetch_model.sh ${CORVETTE_MODEL_CACHE}
     COMMAND ${CORVETTE_PYTHON} ${CMAKE_SOURCE_DIR}/tools/tfjs_to_onnx.py
             --json ${CORVETTE_MODEL_CACHE}/nanodet.json --output ${_onnx} --size ${size}
     DEPENDS ${_fetch_stamp} ${CMAKE_SOURCE_DIR}/tools/tfjs_to_onnx.py
