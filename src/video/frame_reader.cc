@@ -62,11 +62,11 @@ FrameReader::Result FrameReader::Run() {
         last_frame_monotonic_.store(clock_.Monotonic(), std::memory_order_relaxed);
         frames_read_.fetch_add(1, std::memory_order_relaxed);
         ++result.frames;
-        queue_.Push(std::move(frame));
-        frame.reset();
         if (options_.on_frame_read) {
           options_.on_frame_read();
         }
+        queue_.Push(std::move(frame));
+        frame.reset();
       }
       continue;
     }

@@ -12,7 +12,8 @@ namespace corvette::video {
 
 struct FrameReaderOptions {
   uint64_t first_sequence = 0;
-  // Runs on the reader thread after each frame is pushed (feeds camera_fps). Must be quick.
+  // Runs on the reader thread for each whole frame, just before it is queued (feeds camera_fps), so
+  // a consumer that has the frame sees it counted. Must be quick.
   std::function<void()> on_frame_read;
 };
 
