@@ -73,6 +73,29 @@ BENCHMARK(BM_Forward)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// Inference of the int8 network (OpenCV's quantize(), calibrated on the same frame), range as
+// BM_Forward.
+void BM_ForwardInt8(benchmark::State& state) {
+  const int size = static_cast<int>(state.range(0));
+  cv::setNumThreads(static_cast<int>(state.range(1)));
+  NanoDetDetector detector(DefaultModelPath(size), size);
+  RegionCropper cropper(size);
+  cv::Mat rgb;
+  cropper.Crop(Frame(), {0, 0, kWidth, kWidth}, &rgb);
+  detector.QuantizeInt8(rgb);
+  for (auto _ : state) {
+    detector.SetInput(rgb);
+    detector.Forward();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ForwardInt8)
+    ->Args({320, 2})
+    ->Args({320, 1})
+    ->Args({416, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // Throughput of two networks with one OpenCV thread each, each driven by its own thread (the
 // DetectorPool setup for two detectors). items_per_second = inferences per second of both together.
 void BM_TwoSingleThreadedNets(benchmark::State& state) {

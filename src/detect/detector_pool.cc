@@ -55,13 +55,16 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
   const int threads =
       options_.detectors.size() == 1 ? std::max(1, options_.detectors[0].num_threads) : 1;
   cv::setNumThreads(threads);
-  spdlog::info("detectors: {} x NanoDet {}x{} from {}, {} OpenCV thread(s) each",
+  spdlog::info("detectors: {} x NanoDet {}x{} {} from {}, {} OpenCV thread(s) each",
                options_.detectors.size(), options_.model_size, options_.model_size,
-               options_.model_path, threads);
+               options_.int8_calibration.empty() ? "float32" : "int8", options_.model_path,
+               threads);
   for (const auto& d : options_.detectors) {
     auto worker = std::make_unique<Worker>();
     worker->name = d.name;
     worker->detector = std::make_unique<NanoDetDetector>(options_.model_path, options_.model_size);
+    if (!options_.int8_calibration.empty())
+      worker->detector->QuantizeInt8(options_.int8_calibration);
     worker->cropper = std::make_unique<RegionCropper>(options_.model_size);
     workers_.push_back(std::move(worker));
   }

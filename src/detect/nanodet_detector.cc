@@ -84,6 +84,29 @@ NanoDetDetector::NanoDetDetector(const std::string& model_path, int input_size)
   }
 }
 
+void NanoDetDetector::QuantizeInt8(const cv::Mat& calibration_rgb) {
+  if (int8_)
+    return;
+  SetInput(calibration_rgb);
+  try {
+    cv::dnn::Net quantized = net_.quantize(blob_, CV_32F, CV_32F);
+    quantized.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    quantized.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    // The float outputs of a quantized network are its dequantize layers (the old names give raw
+    // int8).
+    std::vector<cv::String> names;
+    for (const char* name : kOutputNames)
+      names.push_back(std::string("dequantize/") + name);
+    quantized.setInput(blob_);
+    quantized.forward(outputs_, names);
+    net_ = quantized;
+    output_names_ = names;
+    int8_ = true;
+  } catch (const cv::Exception& e) {
+    throw std::runtime_error(fmt::format("cannot quantize {} to int8: {}", model_path_, e.what()));
+  }
+}
+
 void NanoDetDetector::SetInput(const cv::Mat& rgb) {
   if (rgb.type() != CV_8UC3 || rgb.rows != input_size_ || rgb.cols != input_size_) {
     throw std::invalid_argument(

@@ -32,6 +32,14 @@ class NanoDetDetector {
   NanoDetDetector(const NanoDetDetector&) = delete;
   NanoDetDetector& operator=(const NanoDetDetector&) = delete;
 
+  // Replaces the network by OpenCV's int8 version of it (cv::dnn::Net::quantize, per-channel
+  // weights, float input and outputs), calibrated on one representative scene: `calibration_rgb` is
+  // CV_8UC3 RGB at input_size. Faster on CPUs with AVX-512/VNNI at a small cost in scores; takes
+  // about a second (OpenCV 4.6 cannot save the result, so it is redone at every start). Throws
+  // std::runtime_error on failure.
+  void QuantizeInt8(const cv::Mat& calibration_rgb);
+  bool is_int8() const { return int8_; }
+
   int input_size() const { return input_size_; }
   const std::string& model_path() const { return model_path_; }
 
@@ -51,6 +59,7 @@ class NanoDetDetector {
  private:
   std::string model_path_;
   int input_size_;
+  bool int8_ = false;
   cv::dnn::Net net_;
   cv::Mat blob_;
   std::vector<cv::String> output_names_;

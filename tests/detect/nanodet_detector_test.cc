@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "detect/labelmap.h"
+#include "detect/nms.h"
 #include "detect/region_crop.h"
 #include "vtest_frames.h"
 
@@ -107,6 +108,41 @@ TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt320) {
 TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt416) {
   const auto detections = DetectWholeFrame(416, 100);
   EXPECT_GE(CountPeople(detections, 0.4f), 4);
+}
+
+cv::Mat WholeFrameRgb(int size, int frame_index) {
+  const auto frames = ReadVtestI420(frame_index, 1);
+  RegionCropper cropper(size);
+  cv::Mat rgb;
+  cropper.Crop({frames[0].data(), kVtestWidth, kVtestHeight}, {0, 0, kVtestWidth, kVtestWidth},
+               &rgb);
+  return rgb;
+}
+
+TEST(NanoDetDetectorTest, Int8KeepsThePeople) {
+  NanoDetDetector fp32(ModelPath(320), 320);
+  NanoDetDetector int8(ModelPath(320), 320);
+  int8.QuantizeInt8(WholeFrameRgb(320, 100));
+  ASSERT_TRUE(int8.is_int8());
+  for (int frame : {300, 500}) {
+    const cv::Mat rgb = WholeFrameRgb(320, frame);
+    std::vector<ModelDetection> want, got;
+    fp32.Detect(rgb, 0.4f, 0.5f, &want);
+    int8.Detect(rgb, 0.4f, 0.5f, &got);
+    const int want_people = CountPeople(want, 0.45f);
+    EXPECT_GE(CountPeople(got, 0.4f), want_people - 1) << "frame " << frame;
+    // Every confident float32 person has an int8 person at nearly the same place.
+    for (const auto& w : want) {
+      if (w.class_id != 0 || w.score < 0.5f)
+        continue;
+      float best = 0.0f;
+      for (const auto& g : got) {
+        if (g.class_id == 0)
+          best = std::max(best, IntersectionOverUnion(w, g));
+      }
+      EXPECT_GT(best, 0.7f) << "frame " << frame << " person at " << w.x1 << "," << w.y1;
+    }
+  }
 }
 
 }  // namespace
