@@ -62,9 +62,7 @@ class MotionDetector {
   const MotionOptions& options() const { return options_; }
 
  private:
-  // Fused per-pixel pass after warm-up: deltas, running delta average, both thresholds, and the
-  // candidate next background. Returns the number of pixels over both thresholds.
-  int DeltaPass();
+  // Dilation, contours and boxes, once some pixel is over both thresholds.
   void FindBoxes();
 
   MotionOptions options_;

@@ -251,6 +251,10 @@ TEST(MotionDetectorTest, AgreesWithReferenceOnNoisyScene) {
     if (i % 50 < 30) {
       cv::circle(scene, cv::Point(100 + 7 * i % 1100, 300 + (i % 50) * 4), 60, cv::Scalar(230), -1);
     }
+    if (i % 40 < 20) {
+      // Touches the right and bottom edges of the frame.
+      cv::rectangle(scene, cv::Rect(1180, 600, 100, 120), cv::Scalar(240), -1);
+    }
     if (i > 80) {
       cv::rectangle(scene, cv::Rect(800, 100, 200, 250), cv::Scalar(5), -1);  // parks and stays
     }
