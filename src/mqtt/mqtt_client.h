@@ -63,7 +63,8 @@ struct MqttStats {
 // retained); Stop() publishes the same before disconnecting, as 0.8 did not (section 13 item 25).
 //
 // Handlers run on the network thread: they must be quick and must not block (they may call
-// Publish). Handlers are added before Start().
+// Publish). Handlers are added before Start(), and whatever they use must outlive the client's
+// threads, i.e. until Stop() returns or the client is destroyed.
 class MqttClient {
  public:
   using MessageHandler = std::function<void(const IncomingMessage&)>;

@@ -106,8 +106,9 @@ TEST(MqttClientTest, CleanStopPublishesOfflineRetained) {
 TEST(MqttClientTest, UncleanDeathDeliversTheLastWill) {
   TestBroker broker;
   broker.Start();
-  TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
   const MqttOptions options = OptionsFor(broker);
+  // Fork while this process has no other thread (the subscriber comes after), so the child's
+  // client starts its threads from a clean copy.
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -124,6 +125,7 @@ TEST(MqttClientTest, UncleanDeathDeliversTheLastWill) {
       ::waitpid(pid, nullptr, 0);
     }
   } reaper{child};
+  TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
 
   ASSERT_TRUE(ha.WaitFor("frigate/available", "online"));
   ::kill(child, SIGKILL);
@@ -137,8 +139,8 @@ TEST(MqttClientTest, UncleanDeathDeliversTheLastWill) {
 TEST(MqttClientTest, ReconnectsAfterABrokerRestartAndRepublishes) {
   TestBroker broker;
   broker.Start();
+  std::atomic<int> connect_calls = 0;  // outlives the client, whose handler uses it
   MqttClient client(OptionsFor(broker));
-  std::atomic<int> connect_calls = 0;
   client.AddConnectHandler([&] {
     ++connect_calls;
     client.Publish(StateMessage("front", Feature::kDetect, true));
@@ -201,11 +203,11 @@ TEST(MqttClientTest, PublishingWhileDisconnectedQueuesUpToTheBoundAndKeepsTheLat
 TEST(MqttClientTest, SetMessagesReachTheCommandHandler) {
   TestBroker broker;
   broker.Start();
-  MqttClient client(OptionsFor(broker));
   const SetCommandParser parser({"front"});
   std::mutex mutex;
   std::vector<IncomingMessage> set_messages;
   FeatureStates front_states;
+  MqttClient client(OptionsFor(broker));  // after what its handler uses: destroyed first
   client.AddMessageHandler([&](const IncomingMessage& message) {
     const SetParseResult result = parser.Parse(message.topic, message.payload);
     if (result.status == SetStatus::kNotASetTopic) {
@@ -256,9 +258,9 @@ TEST(MqttClientTest, ARetainedSetIsDeliveredOnSubscribe) {
     ASSERT_TRUE(other.WaitFor([](const ReceivedMessage&) { return false; },
                               std::chrono::seconds(0)) == std::nullopt);
   }
-  MqttClient client(OptionsFor(broker));
   std::mutex mutex;
   std::optional<IncomingMessage> received;
+  MqttClient client(OptionsFor(broker));
   client.AddMessageHandler([&](const IncomingMessage& message) {
     if (message.topic == "front/clips/set") {
       std::lock_guard lock(mutex);
@@ -354,10 +356,10 @@ TEST(MqttClientTest, AHungBrokerIsNoticedByTheKeepalive) {
 TEST(MqttClientTest, OwnMessagesComeBackForTheWebSocketRelay) {
   TestBroker broker;
   broker.Start();
-  MqttClient client(OptionsFor(broker));
   std::mutex mutex;
   std::vector<std::string> relayed;
   int snapshots_seen = 0;
+  MqttClient client(OptionsFor(broker));
   client.AddMessageHandler([&](const IncomingMessage& message) {
     std::lock_guard lock(mutex);
     if (message.topic == "front/person/snapshot") {
