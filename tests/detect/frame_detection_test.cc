@@ -2,6 +2,8 @@
 // motion module) -> PlanRegions -> DetectorPool (real NanoDet) -> refinement -> ObjectFilter ->
 // detections with motion.
 
+#include "detect/frame_detection.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -40,7 +42,7 @@ std::vector<PixelBox> MotionBoxes(const Frame& previous, const Frame& current) {
   return boxes;
 }
 
-class VtestDetectionTest : public ::testing::Test {
+class FrameDetectionTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { pool_ = new DetectorPool({.detectors = {{"cpu", 2}}}); }
   static void TearDownTestSuite() {
@@ -54,37 +56,22 @@ class VtestDetectionTest : public ::testing::Test {
     auto frame = std::make_shared<const Frame>(current);
     const I420View view{frame->data(), kVtestWidth, kVtestHeight};
     const auto motion = MotionBoxes(previous, current);
-    auto regions = PlanRegions(kVtestWidth, kVtestHeight, motion, {});
     const ObjectFilter filter({"person", "car", "truck"}, {});
-    auto detect = [&](const PixelBox& region) {
-      const PixelBox one[] = {region};
-      auto result = pool_->DetectRegions("vtest", frame, view, one)[0];
-      filter.Apply(&result.detections);
-      return result.detections;
-    };
-    std::vector<Detection> detections;
-    for (const auto& r : pool_->DetectRegions("vtest", frame, view, regions)) {
-      EXPECT_TRUE(r.ok) << r.error;
-      for (auto d : r.detections) {
-        if (filter.Keep(d))
-          detections.push_back(std::move(d));
-      }
-    }
-    detections =
-        RefineClippedDetections(std::move(detections), kVtestWidth, kVtestHeight, detect, &regions);
-    detections = DetectionsWithMotion(std::move(detections), motion);
-    std::erase_if(detections, [](const Detection& d) { return d.label != "person"; });
+    auto result = DetectFrame(*pool_, filter, "vtest", frame, view, motion, {});
+    EXPECT_EQ(result.failed_calls, 0);
+    EXPECT_GE(result.detector_calls, static_cast<int>(result.regions.size()));
+    std::erase_if(result.detections, [](const Detection& d) { return d.label != "person"; });
     if (regions_out != nullptr)
-      *regions_out = regions;
-    return detections;
+      *regions_out = result.regions;
+    return result.detections;
   }
 
   static DetectorPool* pool_;
 };
 
-DetectorPool* VtestDetectionTest::pool_ = nullptr;
+DetectorPool* FrameDetectionTest::pool_ = nullptr;
 
-TEST_F(VtestDetectionTest, PeopleAreFoundOnMovingFrames) {
+TEST_F(FrameDetectionTest, PeopleAreFoundOnMovingFrames) {
   for (int index : {100, 300, 500}) {
     const auto frames = testing::ReadVtestI420Every(index - 2, 2, 2);
     std::vector<PixelBox> regions;
@@ -117,7 +104,7 @@ Frame StillBackground() {
   return background;
 }
 
-TEST_F(VtestDetectionTest, StillSceneWithoutPeopleReportsNone) {
+TEST_F(FrameDetectionTest, StillSceneWithoutPeopleReportsNone) {
   const Frame background = StillBackground();
   std::vector<PixelBox> regions;
   EXPECT_TRUE(People(background, background, &regions).empty());

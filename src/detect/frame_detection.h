@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "detect/detection.h"
+#include "detect/detector_pool.h"
+#include "detect/object_filter.h"
+
+namespace corvette::detect {
+
+struct FrameDetectionResult {
+  std::vector<Detection> detections;  // filtered, refined, touching motion: what the tracker gets
+  std::vector<PixelBox> regions;  // every region run, refinement regions included (debug overlay)
+  int detector_calls = 0;         // regions sent to the detector (counts towards detection_fps)
+  int failed_calls = 0;           // regions that got no answer (timeout, queue full)
+};
+
+// The detection part of one frame's processing (sections 4.3 to 5): regions from the motion boxes
+// and the tracked boxes touching motion, all regions through the pool at once, the filters on every
+// detection, refinement of clipped detections, and only detections touching motion kept. No motion
+// boxes: no detector call and no detections. `frame_owner` keeps `frame` alive while detectors read
+// it.
+FrameDetectionResult DetectFrame(DetectorPool& pool, const ObjectFilter& filter,
+                                 const std::string& camera, std::shared_ptr<const void> frame_owner,
+                                 const I420View& frame, std::span<const PixelBox> motion,
+                                 std::span<const PixelBox> tracked);
+
+}  // namespace corvette::detect
