@@ -49,7 +49,7 @@ constexpr std::string_view kPolygonExpected =
 std::optional<Polygon> ParsePolygonString(std::string_view text, const std::string& path,
                                           Diagnostics& diag) {
   std::vector<std::string_view> parts = SplitCommas(text);
-  Polygon polygon;
+  std::vector<int> values;
   bool ok = true;
   for (size_t i = 0; i < parts.size(); ++i) {
     auto v = ParseCoordinate(parts[i]);
@@ -59,17 +59,19 @@ std::optional<Polygon> ParsePolygonString(std::string_view text, const std::stri
       ok = false;
       continue;
     }
-    if (i % 2 == 0) {
-      polygon.push_back(Point{*v, 0});
-    } else {
-      polygon.back().y = *v;
-    }
+    values.push_back(*v);
   }
-  if (!ok)
+  if (!ok) {
     return std::nullopt;
-  if (parts.size() % 2 != 0) {
-    diag.Error(path, fmt::format("odd number of coordinates ({})", parts.size()), kPolygonExpected);
+  }
+  if (values.size() % 2 != 0) {
+    diag.Error(path, fmt::format("odd number of coordinates ({})", values.size()),
+               kPolygonExpected);
     return std::nullopt;
+  }
+  Polygon polygon;
+  for (size_t i = 0; i + 1 < values.size(); i += 2) {
+    polygon.push_back(Point{values[i], values[i + 1]});
   }
   if (polygon.size() < 3) {
     diag.Error(path, fmt::format("only {} point{}", polygon.size(), polygon.size() == 1 ? "" : "s"),

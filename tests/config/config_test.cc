@@ -1088,3 +1088,56 @@ TEST_F(ConfigFileTest, JsonSyntaxErrorHasLineAndColumn) {
 
 }  // namespace
 }  // namespace corvette::config
+
+namespace corvette::config {
+namespace {
+
+// The config is untrusted text: every mutation of a valid file must load or be rejected with
+// errors, never throw or crash.
+TEST(ConfigRobustness, MutatedInputsLoadOrReportErrors) {
+  const std::string valid = R"(
+mqtt: {host: broker, user: u, password: "{FRIGATE_PW}"}
+environment_vars: {FRIGATE_PW: x}
+objects: {track: [person, car], mask: "0,0,5,0,5,5", filters: {person: {min_score: 0.6}}}
+motion: {threshold: 30}
+cameras:
+  a: &a
+    ffmpeg:
+      inputs:
+        - path: rtsp://u:{FRIGATE_PW}@h/x
+          roles: [detect, clips, rtmp]
+    width: 640
+    height: 480
+    fps: 5
+    zones: {yard: {coordinates: ["1,2", "3,4", "5,6"], filters: {person: {min_area: 4}}}}
+    motion: {mask: ["0,0,1,0,1,1"]}
+  b:
+    <<: *a
+    height: 360
+)";
+  const std::string replacements = " :[\n";
+  size_t loaded = 0;
+  size_t rejected = 0;
+  for (size_t i = 0; i < valid.size(); ++i) {
+    for (char r : replacements) {
+      std::string text = valid;
+      text[i] = r;
+      for (Format format : {Format::kYaml, Format::kJson}) {
+        LoadResult result;
+        ASSERT_NO_THROW(result = LoadConfigText(text, format, {})) << text;
+        EXPECT_NE(result.config.has_value(), !result.errors.empty());
+        (result.config ? loaded : rejected)++;
+      }
+    }
+    if (i % 3 == 0) {
+      std::string deleted = valid;
+      deleted.erase(i, 1);
+      ASSERT_NO_THROW(LoadConfigText(deleted, Format::kYaml, {}));
+    }
+  }
+  EXPECT_GT(loaded, 0u);
+  EXPECT_GT(rejected, 0u);
+}
+
+}  // namespace
+}  // namespace corvette::config
