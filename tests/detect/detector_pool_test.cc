@@ -62,7 +62,9 @@ struct Gate {
 
 TEST(DetectorPoolTest, FindsPeopleInFramePixelsAndKeepsStats) {
   util::ManualClock clock;
-  DetectorPool pool({.detectors = {{"cpu1", 2}}}, clock);
+  DetectorPoolOptions options;
+  options.detectors = {{"cpu1", 2}};
+  DetectorPool pool(options, clock);
   auto stats = pool.Stats();
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_EQ(stats[0].name, "cpu1");

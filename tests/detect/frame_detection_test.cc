@@ -44,7 +44,11 @@ std::vector<PixelBox> MotionBoxes(const Frame& previous, const Frame& current) {
 
 class FrameDetectionTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { pool_ = new DetectorPool({.detectors = {{"cpu", 2}}}); }
+  static void SetUpTestSuite() {
+    DetectorPoolOptions options;
+    options.detectors = {{"cpu", 2}};
+    pool_ = new DetectorPool(options);
+  }
   static void TearDownTestSuite() {
     delete pool_;
     pool_ = nullptr;
