@@ -1,0 +1,189 @@
+#include "http/router.h"
+
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+
+#include "http/log.h"
+
+namespace corvette::http {
+namespace {
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  // "/api/events/1" -> {"api", "events", "1"}; "/api/" -> {"api", ""}; "/" -> {""}.
+  std::vector<std::string_view> segments;
+  if (!path.empty() && path.front() == '/')
+    path.remove_prefix(1);
+  while (true) {
+    std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos)
+      break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string AllowedMethods(const std::map<std::string, Handler, std::less<>>& handlers) {
+  std::string allow;
+  auto append = [&allow](std::string_view method) {
+    if (!allow.empty())
+      allow += ", ";
+    allow += method;
+  };
+  for (const auto& [method, handler] : handlers) {
+    append(method);
+    if (method == "GET" && handlers.find("HEAD") == handlers.end())
+      append("HEAD");
+  }
+  return allow;
+}
+
+}  // namespace
+
+const std::string& Request::Param(std::string_view name) const {
+  static const std::string kEmpty;
+  auto it = path_params.find(name);
+  return it == path_params.end() ? kEmpty : it->second;
+}
+
+const std::string* Request::FindHeader(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name))
+      return &value;
+  }
+  return nullptr;
+}
+
+void Router::Get(std::string_view pattern, Handler handler) {
+  Add("GET", pattern, std::move(handler));
+}
+
+void Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
+  for (Route& route : routes_) {
+    if (route.pattern == pattern) {
+      route.handlers[std::string(method)] = std::move(handler);
+      return;
+    }
+  }
+  Route route;
+  route.pattern = std::string(pattern);
+  for (std::string_view segment : SplitPath(pattern)) {
+    bool is_param = segment.size() > 2 && segment.front() == '<' && segment.back() == '>';
+    route.segments.push_back(
+        {std::string(is_param ? segment.substr(1, segment.size() - 2) : segment), is_param});
+  }
+  route.handlers[std::string(method)] = std::move(handler);
+  routes_.push_back(std::move(route));
+  // Literal before parameter at the first position where two patterns differ in kind.
+  std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
+    std::size_t n = std::min(a.segments.size(), b.segments.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a.segments[i].is_param != b.segments[i].is_param)
+        return !a.segments[i].is_param;
+    }
+    return false;
+  });
+}
+
+void Router::AddHeaderForPrefix(std::string prefix, std::string name, std::string value) {
+  prefix_headers_.push_back({std::move(prefix), std::move(name), std::move(value)});
+}
+
+Response Router::Handle(std::string_view method, std::string_view target,
+                        std::vector<std::pair<std::string, std::string>> headers) const {
+  Request request;
+  request.method = std::string(method);
+  request.target = std::string(target);
+  request.headers = std::move(headers);
+  std::size_t question = target.find('?');
+  std::string_view raw_path = target.substr(0, question);
+  if (question != std::string_view::npos) {
+    request.query = QueryParams::Parse(target.substr(question + 1));
+  }
+
+  Response response;
+  std::optional<std::string> path = PercentDecode(raw_path, false);
+  if (!path || raw_path.empty() || raw_path.front() != '/') {
+    response = Response::Text(400, "Bad Request: invalid path");
+  } else {
+    request.path = *path;
+    response = Dispatch(request);
+  }
+  for (const PrefixHeader& header : prefix_headers_) {
+    if (request.path.compare(0, header.prefix.size(), header.prefix) == 0 &&
+        response.FindHeader(header.name) == nullptr) {
+      response.headers.emplace_back(header.name, header.value);
+    }
+  }
+  return response;
+}
+
+Response Router::Dispatch(Request& request) const {
+  // Segments are matched decoded one by one, so an encoded '/' stays inside its segment.
+  std::size_t question = request.target.find('?');
+  std::vector<std::string_view> raw_segments =
+      SplitPath(std::string_view(request.target).substr(0, question));
+  std::vector<std::string> segments;
+  segments.reserve(raw_segments.size());
+  for (std::string_view raw : raw_segments) {
+    std::optional<std::string> decoded = PercentDecode(raw, false);
+    if (!decoded)
+      return Response::Text(400, "Bad Request: invalid path");
+    segments.push_back(std::move(*decoded));
+  }
+
+  const bool is_head = request.method == "HEAD";
+  const bool known_method = request.method == "GET" || is_head;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size())
+      continue;
+    bool matches = true;
+    for (std::size_t i = 0; i < segments.size() && matches; ++i) {
+      const Segment& segment = route.segments[i];
+      matches = segment.is_param ? !segments[i].empty() : segment.text == segments[i];
+    }
+    if (!matches)
+      continue;
+
+    auto handler = route.handlers.find(request.method);
+    if (handler == route.handlers.end() && is_head)
+      handler = route.handlers.find("GET");
+    if (handler == route.handlers.end()) {
+      Response response = Response::Text(405, "Method Not Allowed");
+      response.SetHeader("Allow", AllowedMethods(route.handlers));
+      return response;
+    }
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (route.segments[i].is_param) {
+        request.path_params[route.segments[i].text] = segments[i];
+      }
+    }
+    try {
+      return handler->second(request);
+    } catch (const HttpError& error) {
+      return Response::Text(error.status(), error.what());
+    } catch (const std::exception& error) {
+      Log().error("{} {}: handler failed: {}", request.method, request.path, error.what());
+      return Response::Text(500, "Internal Server Error");
+    } catch (...) {
+      Log().error("{} {}: handler failed", request.method, request.path);
+      return Response::Text(500, "Internal Server Error");
+    }
+  }
+  if (!known_method) {
+    Response response = Response::Text(405, "Method Not Allowed");
+    response.SetHeader("Allow", "GET, HEAD");
+    return response;
+  }
+  return Response::Text(404, "Not Found");
+}
+
+}  // namespace corvette::http

@@ -1,0 +1,499 @@
+#include "http/server.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "http/beast.h"
+#include "http/log.h"
+#include "http/router.h"
+
+namespace corvette::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Connection;
+
+// State the server and its connections share; either may outlive the other briefly.
+struct SharedState {
+  SharedState(ServerOptions server_options, const Router& server_router)
+      : options(std::move(server_options)), router(server_router) {}
+
+  // Registers a new connection; false once the server is stopping (the caller drops it).
+  bool Add(const std::shared_ptr<Connection>& connection);
+  void Remove(const Connection* connection);
+  std::vector<std::shared_ptr<Connection>> BeginStop();
+  bool stopping() const { return stopping_flag.load(std::memory_order_relaxed); }
+
+  const ServerOptions options;
+  const Router& router;
+  std::mutex mutex;
+  std::unordered_map<const Connection*, std::weak_ptr<Connection>> live;
+  std::atomic<bool> stopping_flag{false};
+};
+
+constexpr std::string_view kPartSuffix = "\r\n\r\n";
+
+// One client connection. Every member function runs on the connection's strand.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, std::shared_ptr<SharedState> shared)
+      : stream_(std::move(socket)),
+        timer_(stream_.get_executor()),
+        shared_(std::move(shared)),
+        buffer_(shared_->options.max_header_bytes + shared_->options.max_body_bytes + 4096) {}
+
+  ~Connection() { shared_->Remove(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
+  }
+
+  // Closes the connection from another thread (server stop).
+  void Shutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  const ServerOptions& options() const { return shared_->options; }
+
+  void ReadRequest() {
+    if (closed_)
+      return;
+    if (shared_->stopping()) {
+      Close();
+      return;
+    }
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
+    parser_->body_limit(options().max_body_bytes);
+    stream_.expires_after(requests_served_ == 0 ? options().read_timeout : options().idle_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (closed_)
+      return;
+    if (ec == bhttp::error::header_limit) {
+      SendError(431, "Request Header Fields Too Large");
+    } else if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
+      SendError(413, "Payload Too Large");
+    } else if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+               ec == beast::error::timeout || ec == net::error::operation_aborted) {
+      Close();
+    } else if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      // Anything else the parser rejects (bad method, target, version, header or chunk).
+      Log().debug("bad request from {}: {}", PeerText(), ec.message());
+      SendError(400, "Bad Request");
+    } else if (ec) {
+      Close();
+    } else {
+      HandleRequest(parser_->release());
+    }
+  }
+
+  void HandleRequest(bhttp::request<bhttp::string_body> request) {
+    ++requests_served_;
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& field : request) {
+      headers.emplace_back(ToStringView(field.name_string()), ToStringView(field.value()));
+    }
+    const bool head = request.method() == bhttp::verb::head;
+    Response response = shared_->router.Handle(ToStringView(request.method_string()),
+                                               ToStringView(request.target()), std::move(headers));
+    Log().debug("{} {} {}", ToStringView(request.method_string()), ToStringView(request.target()),
+                response.status);
+    const bool keep_alive =
+        request.keep_alive() && !shared_->stopping() && response.stream == nullptr;
+    if (response.stream && !head && response.status == 200) {
+      StartStream(std::move(response), request.version());
+    } else {
+      SendResponse(std::move(response), request.version(), keep_alive, head);
+    }
+  }
+
+  template <class Body>
+  static void FillHeader(bhttp::response<Body>& message, const Response& response, unsigned version,
+                         bool keep_alive) {
+    message.version(version);
+    message.result(static_cast<unsigned>(response.status));
+    message.set(bhttp::field::server, "corvette");
+    message.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      message.insert(name, value);
+    }
+    message.keep_alive(keep_alive);
+  }
+
+  void SendResponse(Response response, unsigned version, bool keep_alive, bool head) {
+    std::shared_ptr<const std::string> body =
+        response.shared_body ? response.shared_body
+                             : std::make_shared<const std::string>(std::move(response.body));
+    if (head) {
+      auto message = std::make_shared<bhttp::response<bhttp::empty_body>>();
+      FillHeader(*message, response, version, keep_alive);
+      message->content_length(response.stream ? 0 : body->size());
+      Write(std::move(message), keep_alive, nullptr);
+      return;
+    }
+    auto message = std::make_shared<bhttp::response<bhttp::buffer_body>>();
+    FillHeader(*message, response, version, keep_alive);
+    message->body().data = const_cast<char*>(body->data());
+    message->body().size = body->size();
+    message->body().more = false;
+    message->content_length(body->size());
+    Write(std::move(message), keep_alive, std::move(body));
+  }
+
+  void SendError(int status, std::string text) {
+    Response response = Response::Text(status, std::move(text));
+    SendResponse(std::move(response), 11, /*keep_alive=*/false, /*head=*/false);
+  }
+
+  // Writes `message` (which, with `body`, stays alive until the write completes).
+  template <class Message>
+  void Write(std::shared_ptr<Message> message, bool keep_alive,
+             std::shared_ptr<const std::string> body) {
+    stream_.expires_after(options().write_timeout);
+    bhttp::async_write(
+        stream_, *message,
+        [self = shared_from_this(), message, body, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec) {
+            self->Close();
+          } else if (keep_alive) {
+            self->ReadRequest();
+          } else {
+            self->Linger();
+          }
+        });
+  }
+
+  // Ends a connection after a final response: stop sending, then read (and drop) whatever the
+  // client still sends for a moment, so that closing does not reset the connection before the
+  // client has read the response.
+  void Linger() {
+    if (closed_)
+      return;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) {
+                                self->Close();
+                              } else {
+                                self->Linger();
+                              }
+                            });
+  }
+
+  // --- multipart streams ---
+
+  void StartStream(Response response, unsigned version) {
+    stream_source_ = std::move(response.stream);
+    part_prefix_ = fmt::format("--{}\r\nContent-Type: {}\r\n\r\n", stream_source_->boundary,
+                               stream_source_->part_content_type);
+    // No Content-Length: the body ends when the connection closes.
+    auto message = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    FillHeader(*message, response, version, /*keep_alive=*/false);
+    stream_.expires_after(options().write_timeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                         if (ec) {
+                           self->Close();
+                           return;
+                         }
+                         self->stream_.expires_never();
+                         self->WatchForDisconnect();
+                         self->next_part_due_ = std::chrono::steady_clock::now();
+                         self->SendNextPart();
+                       });
+  }
+
+  // A read that stays pending while the stream runs: it fails the moment the client closes.
+  void WatchForDisconnect() {
+    if (closed_)
+      return;
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) {
+                                self->Close();
+                              } else {
+                                self->WatchForDisconnect();  // ignore what the client sends
+                              }
+                            });
+  }
+
+  void SendNextPart() {
+    if (closed_ || !stream_source_)
+      return;
+    if (shared_->stopping()) {
+      Close();
+      return;
+    }
+    std::shared_ptr<const std::string> part;
+    try {
+      if (stream_source_->next_part)
+        part = stream_source_->next_part();
+    } catch (const std::exception& error) {
+      Log().error("stream part failed: {}", error.what());
+    }
+    if (!part) {
+      stream_source_.reset();
+      Linger();
+      return;
+    }
+    std::array<net::const_buffer, 3> buffers = {
+        net::buffer(part_prefix_), net::buffer(*part),
+        net::buffer(kPartSuffix.data(), kPartSuffix.size())};
+    // A read is pending, so this sets the write deadline only.
+    stream_.expires_after(options().write_timeout);
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this(), part](beast::error_code ec, std::size_t) {
+                       self->OnPartWritten(ec);
+                     });
+  }
+
+  void OnPartWritten(beast::error_code ec) {
+    if (ec) {
+      Close();
+      return;
+    }
+    if (closed_ || !stream_source_)
+      return;
+    const auto now = std::chrono::steady_clock::now();
+    next_part_due_ += stream_source_->interval;
+    if (next_part_due_ < now)
+      next_part_due_ = now;  // late: no catching up with a burst
+    timer_.expires_at(next_part_due_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec)
+        self->SendNextPart();
+    });
+  }
+
+  void Close() {
+    if (closed_)
+      return;
+    closed_ = true;
+    timer_.cancel();
+    stream_source_.reset();  // releases what the producer captured, now
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  std::string PeerText() {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    return ec ? std::string("?")
+              : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer timer_;
+  std::shared_ptr<SharedState> shared_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::array<char, 512> drain_{};
+  std::size_t requests_served_ = 0;
+  bool closed_ = false;
+  std::shared_ptr<MultipartStream> stream_source_;
+  std::string part_prefix_;
+  std::chrono::steady_clock::time_point next_part_due_;
+};
+
+bool SharedState::Add(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(mutex);
+  if (stopping())
+    return false;
+  live.emplace(connection.get(), connection);
+  return true;
+}
+
+void SharedState::Remove(const Connection* connection) {
+  std::lock_guard lock(mutex);
+  live.erase(connection);
+}
+
+std::vector<std::shared_ptr<Connection>> SharedState::BeginStop() {
+  std::lock_guard lock(mutex);
+  stopping_flag = true;
+  std::vector<std::shared_ptr<Connection>> connections;
+  for (auto& [key, weak] : live) {
+    if (auto connection = weak.lock())
+      connections.push_back(std::move(connection));
+  }
+  return connections;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router)
+      : shared_(std::make_shared<SharedState>(std::move(options), router)),
+        acceptor_(net::make_strand(io_)),
+        accept_retry_(acceptor_.get_executor()) {}
+
+  ~Impl() { Stop(); }
+
+  std::optional<std::string> Start() {
+    const ServerOptions& options = shared_->options;
+    auto failure = [&options](const beast::error_code& ec) {
+      return fmt::format("cannot listen on {}:{}: {}", options.host, options.port, ec.message());
+    };
+    beast::error_code ec;
+    tcp::resolver resolver(io_);
+    auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec)
+      return failure(ec);
+    if (endpoints.empty())
+      return failure(net::error::host_not_found);
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec)
+      acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec)
+      acceptor_.bind(endpoint, ec);
+    if (!ec)
+      acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      return failure(ec);
+    }
+    port_ = acceptor_.local_endpoint(ec).port();
+    Log().info("listening on {}:{}", endpoint.address().to_string(), port_.load());
+
+    work_.emplace(io_.get_executor());
+    Accept();
+    const int thread_count = std::max(1, options.io_threads);
+    {
+      std::lock_guard lock(run_mutex_);
+      running_threads_ = thread_count;
+      started_ = true;
+    }
+    for (int i = 0; i < thread_count; ++i) {
+      threads_.emplace_back([this] { RunIoThread(); });
+    }
+    return std::nullopt;
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(run_mutex_);
+      if (!started_ || stopped_)
+        return;
+      stopped_ = true;
+    }
+    std::vector<std::shared_ptr<Connection>> connections = shared_->BeginStop();
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      accept_retry_.cancel();
+    });
+    for (auto& connection : connections)
+      connection->Shutdown();
+    connections.clear();
+    work_.reset();
+    {
+      std::unique_lock lock(run_mutex_);
+      if (!run_done_.wait_for(lock, shared_->options.stop_grace,
+                              [this] { return running_threads_ == 0; })) {
+        Log().warn("connections did not close within {} ms; abandoning them",
+                   shared_->options.stop_grace.count());
+        io_.stop();
+      }
+    }
+    for (auto& thread : threads_)
+      thread.join();
+    threads_.clear();
+  }
+
+  std::uint16_t port() const { return port_; }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open())
+        return;
+      if (ec) {
+        // E.g. out of file descriptors: try again shortly rather than spin.
+        Log().warn("accept failed: {}", ec.message());
+        accept_retry_.expires_after(std::chrono::milliseconds(100));
+        accept_retry_.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor_.is_open())
+            Accept();
+        });
+        return;
+      }
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      auto connection = std::make_shared<Connection>(std::move(socket), shared_);
+      if (shared_->Add(connection))
+        connection->Start();
+      Accept();
+    });
+  }
+
+  void RunIoThread() {
+    while (true) {
+      try {
+        io_.run();
+        break;
+      } catch (const std::exception& error) {
+        Log().error("io thread: {}", error.what());
+      }
+    }
+    std::lock_guard lock(run_mutex_);
+    --running_threads_;
+    run_done_.notify_all();
+  }
+
+  std::shared_ptr<SharedState> shared_;
+  net::io_context io_;  // before the I/O objects: they must be destroyed first
+  tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  std::atomic<std::uint16_t> port_{0};
+  std::mutex run_mutex_;
+  std::condition_variable run_done_;
+  int running_threads_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+HttpServer::HttpServer(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+HttpServer::~HttpServer() = default;
+
+std::optional<std::string> HttpServer::Start() {
+  return impl_->Start();
+}
+
+void HttpServer::Stop() {
+  impl_->Stop();
+}
+
+std::uint16_t HttpServer::port() const {
+  return impl_->port();
+}
+
+}  // namespace corvette::http

@@ -1,0 +1,61 @@
+#pragma once
+
+// The HTTP/1.1 server (Boost.Beast on Asio): a few io threads, one strand per connection,
+// keep-alive, request size limits, timeouts for slow and idle clients. It answers every request
+// through a Router.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace corvette::http {
+
+class Router;
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";  // an IPv4/IPv6 address or a resolvable name
+  std::uint16_t port = 5000;     // 0 = an ephemeral port (see HttpServer::port())
+  int io_threads = 2;
+  // Requests whose header block exceeds this get 431 and the connection closes.
+  std::size_t max_header_bytes = 16 * 1024;
+  // Requests whose body exceeds this get 413 and the connection closes (0.8's API is GET only).
+  std::size_t max_body_bytes = 64 * 1024;
+  // Time a client has to send a complete request on a fresh connection.
+  std::chrono::milliseconds read_timeout{15'000};
+  // Time a kept-alive connection may wait for (and send) its next request before it is closed.
+  std::chrono::milliseconds idle_timeout{30'000};
+  // Time one write (a response, or one part of a stream) may take; slower clients are dropped.
+  std::chrono::milliseconds write_timeout{30'000};
+  // Time Stop() lets connections close cleanly before abandoning them.
+  std::chrono::milliseconds stop_grace{1'000};
+};
+
+class HttpServer {
+ public:
+  // `router` must outlive the server and stay unchanged while it runs.
+  HttpServer(ServerOptions options, const Router& router);
+  ~HttpServer();  // Stop()s
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the io threads. Returns an error message (e.g.
+  // "cannot listen on 0.0.0.0:5000: Address already in use") and starts nothing on failure.
+  // Call at most once.
+  std::optional<std::string> Start();
+  // Stops accepting, closes every connection (ending streams) and joins the io threads; returns
+  // within about stop_grace. Idempotent; safe to call from any thread except an io thread.
+  void Stop();
+
+  // The port actually bound (the ephemeral one when options.port was 0); 0 before Start().
+  std::uint16_t port() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace corvette::http
