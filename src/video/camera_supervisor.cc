@@ -270,7 +270,7 @@ void CameraSupervisor::HandleExit(Process& process, double now) {
     capture_pid_.store(0, std::memory_order_relaxed);
     // Frames ffmpeg wrote before it died are still delivered: the reader drains the pipe up to end
     // of file, which comes as soon as the process group is gone. Stop() is only a safety net.
-    auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     while (!process.reader_finished.load() && std::chrono::steady_clock::now() < drain_deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -280,7 +280,7 @@ void CameraSupervisor::HandleExit(Process& process, double now) {
     process.reader.reset();
   }
   // The group is gone, so stderr reaches end of file promptly; wait briefly to log the last lines.
-  process.child->WaitStderrClosed(0.5);
+  process.child->WaitStderrClosed(0.25);
   double delay = process.backoff.NextDelay();
   process.next_start = now + delay;
   {
