@@ -1,7 +1,10 @@
 #include "video/camera_supervisor.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -202,6 +205,56 @@ TEST(CameraSupervisorTest, OtherProcessesAreRestartedWheneverTheyExit) {
   supervisor.Start();
   ASSERT_TRUE(WaitUntil([&] { return supervisor.status().restarts >= 2; }));
   EXPECT_NE(supervisor.frames().Pop(10), nullptr);  // the detect process is not disturbed
+}
+
+TEST(CameraSupervisorTest, ACameraWithoutStreamDoesNotHoldUpAnother) {
+  auto broken_options = Options({{{"detect"}, {"sh", "-c", "trap '' TERM; sleep 100"}}});
+  broken_options.camera = "broken_cam";
+  CameraSupervisor broken(broken_options);
+  CameraSupervisor healthy(Options({LiveDetectCommand()}));
+  broken.Start();
+  healthy.Start();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_NE(healthy.frames().Pop(10), nullptr);
+  }
+  EXPECT_EQ(broken.status().frames_read, 0u);
+  // Stopping both in parallel: the broken one's SIGKILL grace does not add to the healthy one's.
+  broken.RequestStop();
+  healthy.RequestStop();
+  healthy.Stop();
+  broken.Stop();
+  EXPECT_EQ(healthy.capture_pid(), 0);
+  EXPECT_EQ(broken.capture_pid(), 0);
+}
+
+TEST(CameraSupervisorTest, DeathIsLoggedWithTheLastStderrLinesUnderTheFfmpegLoggerName) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(20);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  static int run = 0;
+  util::ManualClock clock;  // no restart during the test
+  auto options = Options(
+      {{{"rtmp", "clips"}, {"sh", "-c", "echo 'first' >&2; echo 'Broken pipe' >&2; exit 1"}}});
+  options.camera = "log_cam" + std::to_string(++run);
+  options.clock = &clock;
+  {
+    CameraSupervisor supervisor(options);
+    supervisor.Start();
+    EXPECT_TRUE(WaitUntil(
+        [&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
+  }
+  spdlog::set_default_logger(previous);
+  std::string log;
+  for (const std::string& record : sink->last_formatted()) {
+    log += record;
+  }
+  EXPECT_THAT(log, ::testing::HasSubstr("[watchdog." + options.camera +
+                                        "] [error] ffmpeg (clips_rtmp) for " + options.camera +
+                                        " exited unexpectedly (exit code 1)"));
+  EXPECT_THAT(log,
+              ::testing::HasSubstr("[ffmpeg." + options.camera + ".clips_rtmp] [error] first"));
+  EXPECT_THAT(
+      log, ::testing::HasSubstr("[ffmpeg." + options.camera + ".clips_rtmp] [error] Broken pipe"));
 }
 
 TEST(CameraSupervisorTest, StopKillsProcessesThatIgnoreSigterm) {
