@@ -44,11 +44,13 @@ struct MqttOptions {
 };
 
 struct MqttStats {
-  bool connected = false;       // the broker accepted our CONNECT and the connection is up
-  std::uint64_t published = 0;  // messages handed to the connection (including `available`)
-  std::uint64_t dropped = 0;    // messages lost to a full queue, a refused publish or Stop()
-  std::uint64_t connects = 0;   // successful connections since Start()
-  std::size_t queued = 0;       // messages waiting in the queue now
+  bool connected = false;  // the broker accepted our CONNECT and the connection is up
+  // Messages handed to the connection (including `available`). A QoS 0 message handed over just
+  // before the connection drops can still be lost without being counted as dropped.
+  std::uint64_t published = 0;
+  std::uint64_t dropped = 0;   // messages lost to a full queue, a refused publish or Stop()
+  std::uint64_t connects = 0;  // successful connections since Start()
+  std::size_t queued = 0;      // messages waiting in the queue now
 };
 
 // A client for Frigate 0.8's MQTT topics (spec section 10) over libmosquitto.
