@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
+#include "detect/frame_detection.h"
+#include "detect/region_planner.h"
 #include "image/yuv.h"
 
 namespace corvette::camera {
@@ -46,7 +50,11 @@ Camera::Camera(CameraOptions options)
       process_fps_(clock_),
       detection_fps_(clock_),
       detect_enabled_(options_.detect_enabled),
+      tracker_(options_.tracker),
       black_frame_(MakeBlackFrame(options_.width, options_.height)) {
+  if (options_.detector_pool != nullptr && options_.object_filter == nullptr) {
+    throw std::invalid_argument("camera " + options_.name + ": detection needs an object filter");
+  }
   int zone_count = static_cast<int>(options_.zones.size());
   for (int i = 0; i < zone_count; ++i) {
     image::OverlayZone zone;

@@ -3,6 +3,8 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
@@ -10,10 +12,13 @@
 #include <vector>
 
 #include "camera/camera_state.h"
+#include "detect/detector_pool.h"
+#include "detect/object_filter.h"
 #include "image/overlay.h"
 #include "image/render.h"
 #include "motion/motion_detector.h"
 #include "stats/rate_meter.h"
+#include "track/tracker.h"
 #include "util/clock.h"
 #include "video/camera_supervisor.h"
 
@@ -25,6 +30,20 @@ struct ZoneView {
   std::vector<cv::Point> polygon;  // frame pixels
 };
 
+// What the processor made of one frame, handed to the frame observer on the camera's thread.
+struct FrameResult {
+  const std::shared_ptr<const video::Frame>& frame;
+  const std::vector<track::TrackedRecord>& objects;  // tracked now (matched this frame or not)
+  const std::vector<track::TrackedRecord>& removed;  // ended by this frame
+  bool detect_enabled;
+  // The snapshot about to be published: an observer may fill in what it knows (zone occupancy).
+  CameraSnapshot& snapshot;
+};
+
+// Called on the camera's processor thread after each frame, before the frame's snapshot is
+// published. Must be quick: hand slow work (encoding, disk, network) to other threads.
+using FrameObserver = std::function<void(const FrameResult&)>;
+
 struct CameraOptions {
   std::string name;
   int width = 0;  // detect frame geometry
@@ -33,6 +52,16 @@ struct CameraOptions {
   cv::Mat motion_mask;  // empty, or 8-bit width x height, 0 = masked
   std::vector<ZoneView> zones;
   bool detect_enabled = true;  // initial state; MQTT can toggle it
+  // Object detection: null = motion only. The pool is shared by all cameras and must outlive the
+  // camera; `object_filter` holds the camera's track list, filters and masks.
+  detect::DetectorPool* detector_pool = nullptr;
+  std::shared_ptr<const detect::ObjectFilter> object_filter;
+  track::TrackerOptions tracker;
+  // A tracked object that has not been matched for this long is looked at again by the detector
+  // even without motion, so a still object keeps its id (0.8 drops it); once a look misses it, it
+  // is looked at every frame until found or ended.
+  double recheck_interval_seconds = 5.0;
+  FrameObserver on_frame;
   video::CameraSupervisorOptions capture;
   const util::Clock* clock = nullptr;  // null = util::SystemClock
 };
@@ -80,6 +109,9 @@ class Camera {
   void Process();
   void ProcessFrame(std::shared_ptr<const video::Frame> frame);
   image::OverlayData OverlayFor(const CameraSnapshot& snapshot) const;
+  // Motion boxes, regions and detections of one frame; updates the tracker.
+  void Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnapshot& snapshot);
+  cv::Scalar LabelColour(const std::string& label) const;
 
   const CameraOptions options_;
   const util::Clock& clock_;
@@ -91,6 +123,9 @@ class Camera {
   std::atomic<bool> detect_enabled_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  track::Tracker tracker_;                      // processor thread only
+  std::map<std::string, double> last_recheck_;  // processor thread only: id -> frame time
+  std::map<std::string, int> class_ids_;        // processor thread only: label -> class id
   std::vector<image::OverlayZone> overlay_zones_;
   std::shared_ptr<const video::Frame> black_frame_;
 };
