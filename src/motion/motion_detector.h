@@ -39,8 +39,13 @@ struct MotionBox {
 // on the other side of a .5 rounding boundary than the float64 one, which changes a delta by 1
 // grey level at most; nothing else differs (the resize is cv::resize INTER_LINEAR, as Frigate's).
 //
-// Cost: nothing is allocated per frame except inside cv::resize and, on frames with motion,
-// cv::findContours. Not thread-safe: one detector per camera, used by that camera's thread.
+// Cost (1280x720, frame_height 120): ~60 us per frame without motion, of which about half is
+// cv::resize reading the Y rows it needs; the per-pixel arithmetic is one vectorised pass. The
+// detector's own buffers are allocated once; OpenCV allocates small scratch buffers inside
+// cv::resize and, on frames with motion only, cv::dilate and cv::findContours (both run on the
+// bounding rectangle of the moving pixels, not the whole motion image).
+//
+// Not thread-safe: one detector per camera, used by that camera's thread.
 class MotionDetector {
  public:
   // frame_width x frame_height is the full frame size. `mask` is empty (nothing masked) or an
