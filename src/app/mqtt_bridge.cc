@@ -1,0 +1,108 @@
+#include "app/mqtt_bridge.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "mqtt/topics.h"
+
+namespace corvette::app {
+namespace {
+
+mqtt::MqttOptions ClientOptions(const config::MqttConfig& config) {
+  mqtt::MqttOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.topic_prefix = config.topic_prefix;
+  options.client_id = config.client_id;
+  options.user = config.user;
+  options.password = config.password;
+  return options;
+}
+
+}  // namespace
+
+MqttBridge::MqttBridge(const config::MqttConfig& config, std::vector<std::string> cameras,
+                       FeatureSwitches& switches, std::function<nlohmann::json()> stats_document,
+                       const util::Clock& clock)
+    : cameras_(std::move(cameras)),
+      switches_(switches),
+      stats_document_(std::move(stats_document)),
+      clock_(clock),
+      stats_interval_(std::max(1, config.stats_interval)),
+      commands_(cameras_),
+      client_(ClientOptions(config)) {
+  client_.AddConnectHandler([this] { OnConnect(); });
+  client_.AddMessageHandler([this](const mqtt::IncomingMessage& m) { OnMessage(m); });
+}
+
+MqttBridge::~MqttBridge() {
+  Stop();
+}
+
+void MqttBridge::Start() {
+  // The startup /state from the config goes out with every connect (OnConnect), before any
+  // retained /set the broker delivers on subscribe is applied.
+  client_.Start();
+  stats_thread_ = std::thread([this] { EmitStats(); });
+}
+
+void MqttBridge::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_)
+      return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (stats_thread_.joinable())
+    stats_thread_.join();
+  client_.Stop();
+}
+
+bool MqttBridge::Publish(std::string_view topic, std::string payload, bool retain) {
+  return client_.Publish(topic, std::move(payload), retain);
+}
+
+void MqttBridge::AddMessageHandler(mqtt::MqttClient::MessageHandler handler) {
+  client_.AddMessageHandler(std::move(handler));
+}
+
+void MqttBridge::OnConnect() {
+  for (const std::string& camera : cameras_) {
+    for (const mqtt::OutgoingMessage& message :
+         mqtt::StateMessages(camera, switches_.Get(camera))) {
+      client_.Publish(message);
+    }
+  }
+}
+
+void MqttBridge::OnMessage(const mqtt::IncomingMessage& message) {
+  mqtt::SetParseResult parsed = commands_.Parse(message.topic, message.payload);
+  if (parsed.status != mqtt::SetStatus::kApply)
+    return;
+  const mqtt::SetCommand& command = *parsed.command;
+  switches_.Set(command.camera, command.feature, command.enabled);
+  client_.Publish(mqtt::StateMessage(command.camera, command.feature, command.enabled));
+  spdlog::info("{} {} for {} by MQTT", mqtt::FeatureName(command.feature),
+               command.enabled ? "ON" : "OFF", command.camera);
+}
+
+void MqttBridge::EmitStats() {
+  // As 0.8: the first stats 10 s after the start, then every stats_interval seconds.
+  double next = clock_.Monotonic() + 10.0;
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    double wait = next - clock_.Monotonic();
+    if (wait > 0) {
+      wake_.wait_for(lock, std::chrono::duration<double>(std::min(wait, 1.0)));
+      continue;
+    }
+    lock.unlock();
+    client_.Publish(mqtt::topics::kStats, stats_document_().dump());
+    lock.lock();
+    next = clock_.Monotonic() + stats_interval_;
+  }
+}
+
+}  // namespace corvette::app

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "mqtt/commands.h"
+#include "mqtt/mqtt_client.h"
+#include "util/clock.h"
+
+namespace corvette::app {
+
+// The runtime switches of the cameras (detect, clips, snapshots), as MQTT's /set topics change
+// them. The App implements it over its cameras and event processors.
+class FeatureSwitches {
+ public:
+  virtual ~FeatureSwitches() = default;
+  virtual mqtt::FeatureStates Get(const std::string& camera) const = 0;
+  virtual void Set(const std::string& camera, mqtt::Feature feature, bool enabled) = 0;
+};
+
+// Connects Frigate's MQTT topics (spec section 10) to the running app: `available`, the
+// `<camera>/<feature>/set` commands and their retained `/state`, and `stats` (first 10 s after the
+// start, then every mqtt.stats_interval). Event, count and snapshot messages go through Publish().
+// Thread-safe.
+class MqttBridge {
+ public:
+  MqttBridge(const config::MqttConfig& config, std::vector<std::string> cameras,
+             FeatureSwitches& switches, std::function<nlohmann::json()> stats_document,
+             const util::Clock& clock = util::SystemClock::Instance());
+  ~MqttBridge();
+  MqttBridge(const MqttBridge&) = delete;
+  MqttBridge& operator=(const MqttBridge&) = delete;
+
+  void Start();
+  // Publishes `available` = offline (retained) and disconnects.
+  void Stop();
+
+  // Publishes `topic` (without the prefix). Never blocks; see mqtt::MqttClient::Publish.
+  bool Publish(std::string_view topic, std::string payload, bool retain = false);
+  // Every message received under the prefix (the WebSocket relay listens here).
+  void AddMessageHandler(mqtt::MqttClient::MessageHandler handler);
+  const mqtt::SetCommandParser& commands() const { return commands_; }
+  mqtt::MqttClient& client() { return client_; }
+
+ private:
+  void OnConnect();
+  void OnMessage(const mqtt::IncomingMessage& message);
+  void EmitStats();
+
+  std::vector<std::string> cameras_;
+  FeatureSwitches& switches_;
+  std::function<nlohmann::json()> stats_document_;
+  const util::Clock& clock_;
+  const int stats_interval_;
+  mqtt::SetCommandParser commands_;
+  mqtt::MqttClient client_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread stats_thread_;
+};
+
+}  // namespace corvette::app
