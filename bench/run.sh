@@ -9,7 +9,8 @@ for b in "$build"/*_bench; do
   echo "## $(basename "$b")"
   "$b" --benchmark_min_time=1
 done
-for s in bench/*.sh; do
+for s in bench/*.sh bench/*.py; do
+  [ -e "$s" ] || continue
   [ "$(basename "$s")" = run.sh ] && continue
   echo "## $(basename "$s")"
   "$s" "$build"
