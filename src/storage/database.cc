@@ -104,7 +104,10 @@ Database Database::Open(const std::string& path, const OpenOptions& options) {
       throw Error(fmt::format("sqlite: cannot switch {} to WAL mode", path), SQLITE_ERROR);
     }
   }
-  db.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  db.Exec(
+      fmt::format("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA mmap_size={}; PRAGMA "
+                  "cache_size=-{};",
+                  options.mmap_bytes, options.cache_kib));
   if (options.read_only)
     db.Exec("PRAGMA query_only=ON;");
   return db;

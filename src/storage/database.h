@@ -83,6 +83,11 @@ struct OpenOptions {
   bool read_only = false;  // readers: PRAGMA query_only, no WAL switch, never creates the file
   bool create = true;      // create the file if missing
   int busy_timeout_ms = 5000;
+  // Memory-map up to this many bytes of the file (PRAGMA mmap_size): reads of large rows (base64
+  // thumbnails) then copy from the page cache without a system call per page. 0 = off.
+  std::int64_t mmap_bytes = 256 << 20;
+  // Page cache per connection, KiB (PRAGMA cache_size=-N).
+  int cache_kib = 8192;
 };
 
 // One SQLite connection in WAL mode with busy_timeout, synchronous=NORMAL (a committed transaction

@@ -3,8 +3,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <iterator>
+#include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace corvette::storage {
 
@@ -109,6 +116,126 @@ void BindAll(Statement& s, const Where& w) {
     std::visit([&](const auto& value) { s.Bind(index, value); }, p);
     ++index;
   }
+}
+
+// Index of the first byte of text[from..] that JSON must escape (", \\ or a control character), or
+// text.size(). Eight bytes at a time: thumbnails are long and never need escaping.
+size_t FindEscape(std::string_view text, size_t from) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  size_t i = from;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    // A byte is flagged when it is < 0x20, or zero after the xor; bytes >= 0x80 never are.
+    const std::uint64_t flags =
+        ((word - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~word & kHighs;
+    if (flags)
+      break;
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\')
+      return i;
+  }
+  return i;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t start = 0;
+  for (size_t i = FindEscape(text, 0); i < text.size(); i = FindEscape(text, start)) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    out.append(text.data() + start, i - start);
+    start = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(text.data() + start, text.size() - start);
+  out += '"';
+}
+
+// Shortest round-trip text of a double laid out as nlohmann::json (and Python) print it: fixed
+// notation for decimal exponents -4 < n <= 15 with ".0" for whole numbers, scientific otherwise.
+void AppendJsonDouble(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  if (value == 0) {
+    out += std::signbit(value) ? "-0.0" : "0.0";
+    return;
+  }
+  char buffer[64];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  std::string_view text(buffer, static_cast<size_t>(end - buffer));
+  if (text.front() == '-') {
+    out += '-';
+    text.remove_prefix(1);
+  }
+  const size_t e_pos = text.find('e');
+  const int exponent = std::atoi(std::string(text.substr(e_pos + 1)).c_str());
+  std::string digits;
+  for (char c : text.substr(0, e_pos)) {
+    if (c != '.')
+      digits += c;
+  }
+  const int len = static_cast<int>(digits.size());
+  const int n = exponent + 1;  // digits before the decimal point
+  if (len <= n && n <= 15) {
+    out += digits;
+    out.append(static_cast<size_t>(n - len), '0');
+    out += ".0";
+  } else if (0 < n && n <= 15) {
+    out.append(digits, 0, static_cast<size_t>(n));
+    out += '.';
+    out.append(digits, static_cast<size_t>(n));
+  } else if (-4 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
+  } else {
+    out += text;
+  }
+}
+
+std::string FilterKey(const EventFilter& f) {
+  auto opt = [](const auto& v) { return v ? fmt::format("={}", *v) : std::string("-"); };
+  auto str = [](const std::optional<std::string>& v) {
+    return v ? fmt::format("={}:{}", v->size(), *v) : std::string("-");
+  };
+  return fmt::format("events|{}|{}|{}|{}|{}|{}|{}|{}|{}", opt(f.before), opt(f.after),
+                     str(f.camera), str(f.label), str(f.zone), opt(f.has_clip), opt(f.has_snapshot),
+                     f.include_thumbnails, f.limit);
 }
 
 }  // namespace
@@ -308,6 +435,7 @@ void EventStore::WriterLoop() {
       counters_.applied += batch.size() - failed.size();
       counters_.failed += failed.size();
       counters_.batches += transactions;
+      generation_.fetch_add(1);
       // Remember recent failures only; a waiter asks right after its write.
       if (failed_tickets_.size() > 100000)
         failed_tickets_.clear();
@@ -333,16 +461,24 @@ void EventStore::ReleaseReader(Database* db) const {
   reader_free_.notify_one();
 }
 
-std::vector<EventRecord> EventStore::Query(const EventFilter& filter) const {
+namespace {
+
+std::string EventsSql(const EventFilter& filter, const Where& where) {
   if (filter.limit < 0 || filter.limit > EventFilter::kMaxLimit) {
     throw std::invalid_argument(
         fmt::format("limit must be between 0 and {}", EventFilter::kMaxLimit));
   }
-  const Where where = BuildWhere(filter);
-  const std::string sql = fmt::format(
+  return fmt::format(
       "SELECT {} FROM \"event\"{} ORDER BY start_time DESC LIMIT ?",
       fmt::format(fmt::runtime(kColumns), filter.include_thumbnails ? "thumbnail" : "''"),
       where.sql);
+}
+
+}  // namespace
+
+std::vector<EventRecord> EventStore::Query(const EventFilter& filter) const {
+  const Where where = BuildWhere(filter);
+  const std::string sql = EventsSql(filter, where);
   ReaderLease db = AcquireReader();
   Statement& s = db->Cached(sql);
   ScopedReset reset(s);
@@ -353,6 +489,91 @@ std::vector<EventRecord> EventStore::Query(const EventFilter& filter) const {
   while (s.Step())
     rows.push_back(ReadRecord(s));
   return rows;
+}
+
+template <typename Render>
+std::shared_ptr<const std::string> EventStore::Cached(const std::string& key,
+                                                      Render&& render) const {
+  const std::uint64_t generation = generation_.load();
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (cache_generation_ != generation) {
+      cache_.clear();
+      cache_generation_ = generation;
+    }
+    if (auto it = cache_.find(key); it != cache_.end())
+      return it->second;
+  }
+  auto body = std::make_shared<const std::string>(render());
+  std::lock_guard lock(cache_mutex_);
+  // Keep it only if nothing was committed meanwhile (the rendering may predate that write).
+  if (cache_generation_ == generation && cache_.size() < 256)
+    cache_.emplace(key, body);
+  return body;
+}
+
+std::shared_ptr<const std::string> EventStore::EventsJson(const EventFilter& filter) const {
+  const Where where = BuildWhere(filter);
+  const std::string sql = EventsSql(filter, where);
+  return Cached(FilterKey(filter), [&] {
+    ReaderLease db = AcquireReader();
+    Statement& s = db->Cached(sql);
+    ScopedReset reset(s);
+    BindAll(s, where);
+    s.Bind(static_cast<int>(where.params.size()) + 1, filter.limit);
+    std::string out = "[";
+    bool first = true;
+    size_t rows = 0;
+    std::map<std::string, std::string, std::less<>> rendered_zones;
+    while (s.Step()) {
+      if (++rows == 2) {
+        // Rows are alike in size; grow once instead of doubling through megabytes.
+        out.reserve(out.size() * static_cast<size_t>(std::min(filter.limit, 1000)) * 11 / 10);
+      }
+      out += first ? "{" : ",{";
+      first = false;
+      out += "\"camera\":";
+      AppendJsonString(out, s.Text(2));
+      out += ",\"end_time\":";
+      AppendJsonDouble(out, s.Double(4));
+      out += s.Int64(6) ? ",\"false_positive\":true" : ",\"false_positive\":false";
+      out += s.Int64(9) ? ",\"has_clip\":true" : ",\"has_clip\":false";
+      out += s.Int64(10) ? ",\"has_snapshot\":true" : ",\"has_snapshot\":false";
+      out += ",\"id\":";
+      AppendJsonString(out, s.Text(0));
+      out += ",\"label\":";
+      AppendJsonString(out, s.Text(1));
+      out += ",\"start_time\":";
+      AppendJsonDouble(out, s.Double(3));
+      if (filter.include_thumbnails) {
+        out += ",\"thumbnail\":";
+        AppendJsonString(out, s.Text(8));
+      }
+      out += ",\"top_score\":";
+      AppendJsonDouble(out, s.Double(5));
+      out += ",\"zones\":";
+      // Few distinct zone lists: render each once per request.
+      const std::string_view zones_text = s.Text(7);
+      auto it = rendered_zones.find(zones_text);
+      if (it == rendered_zones.end()) {
+        nlohmann::json zones = nlohmann::json::array();
+        for (const std::string& zone : ZonesFromText(zones_text))
+          zones.push_back(zone);
+        it = rendered_zones.emplace(std::string(zones_text), zones.dump()).first;
+      }
+      out += it->second;
+      out += '}';
+    }
+    out += ']';
+    return out;
+  });
+}
+
+std::shared_ptr<const std::string> EventStore::SummaryJson(std::optional<bool> has_clip,
+                                                           std::optional<bool> has_snapshot) const {
+  auto opt = [](const std::optional<bool>& v) { return v ? (*v ? "1" : "0") : "-"; };
+  return Cached(fmt::format("summary|{}|{}", opt(has_clip), opt(has_snapshot)),
+                [&] { return Summary(has_clip, has_snapshot).dump(); });
 }
 
 nlohmann::json EventStore::Events(const EventFilter& filter) const {
@@ -374,6 +595,47 @@ std::optional<EventRecord> EventStore::Get(const std::string& id) const {
   return ReadRecord(s);
 }
 
+namespace {
+
+// The local calendar day ("%Y-%m-%d", the process's TZ) of epoch times, remembering the bounds of
+// the last day so a run of times on one day costs one localtime_r.
+class LocalDay {
+ public:
+  const std::string& Of(double time) {
+    const auto second = static_cast<std::int64_t>(std::floor(time));
+    if (second < start_ || second >= end_)
+      Compute(second);
+    return day_;
+  }
+
+ private:
+  void Compute(std::int64_t second) {
+    const time_t t = static_cast<time_t>(second);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char buffer[32];
+    std::strftime(buffer, sizeof(buffer), "%Y-%m-%d", &local);
+    day_ = buffer;
+    std::tm midnight = local;
+    midnight.tm_hour = midnight.tm_min = midnight.tm_sec = 0;
+    midnight.tm_isdst = -1;
+    std::tm next = midnight;
+    next.tm_mday += 1;
+    start_ = static_cast<std::int64_t>(std::mktime(&midnight));
+    end_ = static_cast<std::int64_t>(std::mktime(&next));
+    if (start_ > second || end_ <= second) {  // odd zone rules: do not cache
+      start_ = second;
+      end_ = second + 1;
+    }
+  }
+
+  std::int64_t start_ = 1;
+  std::int64_t end_ = 0;
+  std::string day_;
+};
+
+}  // namespace
+
 nlohmann::json EventStore::Summary(std::optional<bool> has_clip,
                                    std::optional<bool> has_snapshot) const {
   Where where;
@@ -385,22 +647,50 @@ nlohmann::json EventStore::Summary(std::optional<bool> has_clip,
     where.Add("has_snapshot = ?");
     where.params.emplace_back(std::int64_t{*has_snapshot});
   }
+  // Frigate groups in SQL with strftime(datetime(start_time, 'unixepoch', 'localtime')) per row;
+  // the same grouping is done here with one localtime_r per day, over the covering index.
   const std::string sql = fmt::format(
-      "SELECT camera, label, strftime('%Y-%m-%d', datetime(start_time, 'unixepoch', 'localtime')) "
-      "AS day, zones, COUNT(id) AS count FROM \"event\"{} GROUP BY camera, label, day, zones",
+      "SELECT camera, label, start_time, zones FROM \"event\"{} ORDER BY camera, label, start_time",
       where.sql);
-  ReaderLease db = AcquireReader();
-  Statement& s = db->Cached(sql);
-  ScopedReset reset(s);
-  BindAll(s, where);
+  struct Group {
+    std::string camera, label, day, zones;
+    bool operator<(const Group& o) const {
+      return std::tie(camera, label, day, zones) < std::tie(o.camera, o.label, o.day, o.zones);
+    }
+  };
+  std::map<Group, std::int64_t> counts;
+  {
+    ReaderLease db = AcquireReader();
+    Statement& s = db->Cached(sql);
+    ScopedReset reset(s);
+    BindAll(s, where);
+    LocalDay local_day;
+    Group key;
+    std::map<Group, std::int64_t>::iterator last = counts.end();
+    while (s.Step()) {
+      const std::string_view camera = s.Text(0), label = s.Text(1), zones = s.Text(3);
+      const std::string& day = local_day.Of(s.Double(2));
+      if (last != counts.end() && last->first.camera == camera && last->first.label == label &&
+          last->first.day == day && last->first.zones == zones) {
+        ++last->second;
+        continue;
+      }
+      key.camera.assign(camera);
+      key.label.assign(label);
+      key.day = day;
+      key.zones.assign(zones);
+      last = counts.try_emplace(key, 0).first;
+      ++last->second;
+    }
+  }
   nlohmann::json list = nlohmann::json::array();
-  while (s.Step()) {
+  for (const auto& [group, count] : counts) {
     nlohmann::json row;
-    row["camera"] = std::string(s.Text(0));
-    row["count"] = s.Int64(4);
-    row["day"] = std::string(s.Text(2));
-    row["label"] = std::string(s.Text(1));
-    row["zones"] = ParseZones(s.Text(3));
+    row["camera"] = group.camera;
+    row["count"] = count;
+    row["day"] = group.day;
+    row["label"] = group.label;
+    row["zones"] = ParseZones(group.zones);
     list.push_back(std::move(row));
   }
   return list;

@@ -1,13 +1,16 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -103,6 +106,10 @@ class EventStore {
   // GET /api/events: matching rows newest first (start_time descending) as a JSON list.
   // Throws std::invalid_argument when limit is outside 0..kMaxLimit.
   nlohmann::json Events(const EventFilter& filter) const;
+  // The same answer as the response body (the text of Events().dump()), rendered straight from the
+  // rows. Identical requests share one rendering until the next write is committed, so pollers cost
+  // one query per change. Throws as Events().
+  std::shared_ptr<const std::string> EventsJson(const EventFilter& filter) const;
   // The same rows as records.
   std::vector<EventRecord> Query(const EventFilter& filter) const;
   std::optional<EventRecord> Get(const std::string& id) const;
@@ -110,6 +117,11 @@ class EventStore {
   // process's TZ) and zones list, optionally only rows with the given has_clip / has_snapshot.
   nlohmann::json Summary(std::optional<bool> has_clip = std::nullopt,
                          std::optional<bool> has_snapshot = std::nullopt) const;
+
+  // Summary().dump(), shared like EventsJson.
+  std::shared_ptr<const std::string> SummaryJson(
+      std::optional<bool> has_clip = std::nullopt,
+      std::optional<bool> has_snapshot = std::nullopt) const;
 
   struct Counters {
     std::uint64_t applied = 0;  // writes committed
@@ -142,6 +154,9 @@ class EventStore {
   void WriterLoop();
   void Apply(const Op& op);
   ReaderLease AcquireReader() const;
+  // The cached body for `key`, or renders it with `render` and caches it for this generation.
+  template <typename Render>
+  std::shared_ptr<const std::string> Cached(const std::string& key, Render&& render) const;
   void ReleaseReader(Database* db) const;
 
   Options options_;
@@ -157,6 +172,11 @@ class EventStore {
   Counters counters_;
   bool stopping_ = false;
   std::thread writer_;
+  std::atomic<std::uint64_t> generation_{0};  // bumped after every committed batch
+
+  mutable std::mutex cache_mutex_;
+  mutable std::uint64_t cache_generation_ = 0;
+  mutable std::unordered_map<std::string, std::shared_ptr<const std::string>> cache_;
 
   mutable std::mutex readers_mutex_;
   mutable std::condition_variable reader_free_;

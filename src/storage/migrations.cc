@@ -26,10 +26,12 @@ CREATE INDEX IF NOT EXISTS "event_camera" ON "event" ("camera");
 )sql";
 
 constexpr const char* kApiIndexes = R"sql(
-CREATE INDEX IF NOT EXISTS "event_start_time" ON "event" ("start_time" DESC);
+CREATE INDEX IF NOT EXISTS "event_start_time" ON "event" ("start_time" DESC, "id", "label", "camera",
+  "end_time", "top_score", "false_positive", "zones", "has_clip", "has_snapshot");
 CREATE INDEX IF NOT EXISTS "event_camera_start_time" ON "event" ("camera", "start_time");
 CREATE INDEX IF NOT EXISTS "event_label_start_time" ON "event" ("label", "start_time");
-CREATE INDEX IF NOT EXISTS "event_camera_label_start_time" ON "event" ("camera", "label", "start_time");
+CREATE INDEX IF NOT EXISTS "event_camera_label_start_time" ON "event" ("camera", "label",
+  "start_time", "zones", "has_clip", "has_snapshot");
 )sql";
 
 void SetVersion(Database& db, int version) {

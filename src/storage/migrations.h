@@ -6,8 +6,9 @@ namespace corvette::storage {
 
 // Schema versions, kept in PRAGMA user_version:
 //   1  Frigate 0.8's `event` table, column for column (and its event_label, event_camera indexes);
-//   2  indexes for /api/events: start_time, (camera, start_time), (label, start_time),
-//      (camera, label, start_time).
+//   2  indexes for /api/events and the summary: start_time (covering every column but the
+//      thumbnail, so include_thumbnails=0 never reads the large rows), (camera, start_time),
+//      (label, start_time), (camera, label, start_time) (covering the summary's columns).
 // A Frigate 0.8 database (user_version 0 with an `event` table, normally with peewee's
 // `migratehistory`) is adopted as version 1: has_clip/has_snapshot are added if it stops at
 // Frigate's migration 001, and nothing of Frigate's is dropped, so Frigate 0.8 can still read it.

@@ -204,6 +204,15 @@ TEST(MigrationsTest, IndexesServeTheApiQueries) {
       "SELECT * FROM event WHERE camera = 'a' AND label = 'b' ORDER BY start_time DESC LIMIT 100");
   EXPECT_THAT(both, HasSubstr("event_camera_label_start_time"));
   EXPECT_THAT(both, ::testing::Not(HasSubstr("TEMP B-TREE")));
+  const std::string no_thumbnails = plan(
+      "SELECT id, label, camera, start_time, end_time, top_score, false_positive, zones, '', "
+      "has_clip, has_snapshot FROM event ORDER BY start_time DESC LIMIT 100");
+  EXPECT_THAT(no_thumbnails, HasSubstr("COVERING INDEX event_start_time"));
+  const std::string summary = plan(
+      "SELECT camera, label, start_time, zones FROM event WHERE has_clip = 1 ORDER BY camera, "
+      "label, start_time");
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr("TEMP B-TREE")));
+  EXPECT_THAT(summary, HasSubstr("COVERING INDEX event_camera_label_start_time"));
   const std::string by_label =
       plan("SELECT * FROM event WHERE label = 'b' ORDER BY start_time DESC LIMIT 100");
   EXPECT_THAT(by_label, HasSubstr("event_label_start_time"));

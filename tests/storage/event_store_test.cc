@@ -73,6 +73,41 @@ TEST(EventStoreTest, UpsertedEventReadsBackWithTheApiShape) {
   EXPECT_EQ(s.Text(1), "real");
 }
 
+TEST(EventStoreTest, RenderedJsonEscapesLikeNlohmann) {
+  testing::TestDir dir;
+  EventStore store({.path = dir.File("frigate.db")});
+  EventRecord e =
+      Event("1.0-q\"uote", "cam \"x\" \\ \n\t\x01 é", "per/son", 1600000000.0, {"z\"1", "zöne"});
+  e.top_score = 1e-5;
+  e.end_time = 1600000012.125;
+  ASSERT_TRUE(store.WaitDurable(store.Upsert(e)));
+  const std::string body = *store.EventsJson({});
+  EXPECT_EQ(body, store.Events({}).dump());
+  const nlohmann::json parsed = nlohmann::json::parse(body);
+  EXPECT_EQ(parsed[0]["camera"], e.camera);
+  EXPECT_EQ(parsed[0]["zones"], nlohmann::json(e.zones));
+  EXPECT_EQ(parsed[0]["start_time"].dump(), "1600000000.0");
+  EXPECT_EQ(*store.EventsJson({.limit = 0}), "[]");
+}
+
+TEST(EventStoreTest, RenderedNumbersMatchNlohmann) {
+  testing::TestDir dir;
+  EventStore store({.path = dir.File("frigate.db")});
+  const double values[] = {
+      0.0,  1.0,    0.5,  0.70703125,        1e-5,         0.0001, 0.00012,    123.456, 1e15,
+      1e16, 1.5e16, -2.5, 1623643757.837382, 1600000000.0, 3e-7,   0.958984375};
+  int i = 0;
+  for (double v : values) {
+    EventRecord e = Event(fmt::format("e{}", i), "c", "person", 100.0 - i);
+    e.top_score = v;
+    e.end_time = -v;
+    store.Upsert(e);
+    ++i;
+  }
+  ASSERT_TRUE(store.Flush());
+  EXPECT_EQ(*store.EventsJson({}), store.Events({}).dump());
+}
+
 TEST(EventStoreTest, UpsertUpdatesInProgressRowButNotFileFlags) {
   testing::TestDir dir;
   EventStore store({.path = dir.File("frigate.db")});
@@ -157,6 +192,8 @@ class EventFilterTest : public ::testing::Test {
   void Check(const EventFilter& f) {
     const nlohmann::json got = store_->Events(f);
     EXPECT_EQ(Ids(got), Expected(f));
+    // The rendered body is the same document, byte for byte.
+    EXPECT_EQ(*store_->EventsJson(f), got.dump());
   }
 
   testing::TestDir dir_;
@@ -230,6 +267,24 @@ TEST_F(EventFilterTest, IncludeThumbnailsZeroRemovesTheKey) {
 TEST_F(EventFilterTest, LimitOutOfRangeIsRejected) {
   EXPECT_THROW(store_->Events({.limit = -1}), std::invalid_argument);
   EXPECT_THROW(store_->Events({.limit = 10001}), std::invalid_argument);
+  EXPECT_THROW(store_->EventsJson({.limit = 10001}), std::invalid_argument);
+}
+
+TEST_F(EventFilterTest, RenderedBodiesAreSharedUntilTheNextWrite) {
+  const auto a = store_->EventsJson({.camera = "front"});
+  const auto b = store_->EventsJson({.camera = "front"});
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_NE(store_->EventsJson({.camera = "back"}).get(), a.get());
+  const auto summary = store_->SummaryJson();
+  EXPECT_EQ(*summary, store_->Summary().dump());
+  EXPECT_EQ(store_->SummaryJson().get(), summary.get());
+
+  EventRecord newest = Event("9999999999.0-newest", "front", "person", 9999999999.0);
+  ASSERT_TRUE(store_->WaitDurable(store_->Upsert(newest)));
+  const auto c = store_->EventsJson({.camera = "front"});
+  EXPECT_NE(*c, *a);
+  EXPECT_EQ(nlohmann::json::parse(*c)[0]["id"], "9999999999.0-newest");
+  EXPECT_NE(*store_->SummaryJson(), *summary);
 }
 
 TEST(EventStoreSummaryTest, GroupsByCameraLabelLocalDayAndZones) {
@@ -278,6 +333,49 @@ TEST(EventStoreSummaryTest, GroupsByCameraLabelLocalDayAndZones) {
   EXPECT_EQ(summarise(store.Summary(std::nullopt, false)),
             (std::map<std::string, int>{{R"(front|car|2021-06-14|[])", 1}}));
   EXPECT_TRUE(store.Summary(false, false).empty());
+}
+
+TEST(EventStoreSummaryTest, LocalDaysMatchSqlitesLocaltimeAcrossDst) {
+  ::setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+  ::tzset();
+  testing::TestDir dir;
+  EventStore store({.path = dir.File("frigate.db")});
+  // Hourly events over the spring and autumn changes of 2021, plus a spread over a year.
+  std::vector<double> times;
+  for (double t = 1615600000; t < 1615600000 + 4 * 86400; t += 1800)
+    times.push_back(t);
+  for (double t = 1636000000; t < 1636000000 + 4 * 86400; t += 1800)
+    times.push_back(t + 0.75);
+  for (int i = 0; i < 400; ++i)
+    times.push_back(1609459200.0 + i * 86400.0 * 0.91 + i);
+  int i = 0;
+  for (double t : times) {
+    store.Upsert(Event(fmt::format("e{}", i), i % 3 ? "a" : "b", i % 2 ? "person" : "car", t,
+                       i % 5 ? std::vector<std::string>{"yard"} : std::vector<std::string>{}));
+    ++i;
+  }
+  ASSERT_TRUE(store.Flush());
+  std::map<std::string, std::int64_t> expected;
+  {
+    Database db = Database::Open(dir.File("frigate.db"));
+    Statement s = db.Prepare(
+        "SELECT camera, label, strftime('%Y-%m-%d', datetime(start_time, 'unixepoch', "
+        "'localtime')) AS day, zones, COUNT(id) FROM event GROUP BY camera, label, day, zones");
+    while (s.Step()) {
+      expected[fmt::format("{}|{}|{}|{}", s.Text(0), s.Text(1), s.Text(2),
+                           nlohmann::json::parse(s.Text(3)).dump())] = s.Int64(4);
+    }
+  }
+  std::map<std::string, std::int64_t> got;
+  for (const auto& row : store.Summary()) {
+    got[fmt::format("{}|{}|{}|{}", row["camera"].get<std::string>(),
+                    row["label"].get<std::string>(), row["day"].get<std::string>(),
+                    row["zones"].dump())] = row["count"].get<std::int64_t>();
+  }
+  EXPECT_GT(expected.size(), 100u);
+  EXPECT_EQ(got, expected);
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
 }
 
 TEST(EventStoreTest, FailedWriteIsReportedAndOthersInItsBatchLand) {
