@@ -24,46 +24,29 @@ namespace {
 
 using Args = std::vector<std::string>;
 
-const Args kDefaultGlobalArgs = {"-hide_banner", "-loglevel", "warning"};
+Args SplitArgs(std::string_view text) {
+  Args out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.find(' ', start), text.size());
+    if (end > start)
+      out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+const Args kDefaultGlobalArgs = SplitArgs("-hide_banner -loglevel warning");
 // Frigate's default with -timeout instead of -stimeout: Debian's ffmpeg 5.1 dropped -stimeout.
-const Args kDefaultInputArgs = {"-avoid_negative_ts",
-                                "make_zero",
-                                "-fflags",
-                                "+genpts+discardcorrupt",
-                                "-rtsp_transport",
-                                "tcp",
-                                "-timeout",
-                                "5000000",
-                                "-use_wallclock_as_timestamps",
-                                "1"};
-const Args kDefaultDetectArgs = {"-f", "rawvideo", "-pix_fmt", "yuv420p"};
-const Args kDefaultRecordArgs = {"-f",
-                                 "segment",
-                                 "-segment_time",
-                                 "60",
-                                 "-segment_format",
-                                 "mp4",
-                                 "-reset_timestamps",
-                                 "1",
-                                 "-strftime",
-                                 "1",
-                                 "-c",
-                                 "copy",
-                                 "-an"};
-const Args kDefaultClipsArgs = {"-f",
-                                "segment",
-                                "-segment_time",
-                                "10",
-                                "-segment_format",
-                                "mp4",
-                                "-reset_timestamps",
-                                "1",
-                                "-strftime",
-                                "1",
-                                "-c",
-                                "copy",
-                                "-an"};
-const Args kDefaultRtmpArgs = {"-c", "copy", "-f", "flv"};
+const Args kDefaultInputArgs = SplitArgs(
+    "-avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp "
+    "-timeout 5000000 -use_wallclock_as_timestamps 1");
+const Args kDefaultDetectArgs = SplitArgs("-f rawvideo -pix_fmt yuv420p");
+const Args kDefaultRecordArgs = SplitArgs(
+    "-f segment -segment_time 60 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an");
+const Args kDefaultClipsArgs = SplitArgs(
+    "-f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an");
+const Args kDefaultRtmpArgs = SplitArgs("-c copy -f flv");
 
 const std::vector<std::string> kLogLevels = {"debug", "info", "warning", "error", "critical"};
 
@@ -73,8 +56,7 @@ constexpr IntRange kPort{1, 65535};
 constexpr NumberRange kFraction{0.0, 1.0};
 constexpr NumberRange kAlpha{0.0, 1.0, /*min_exclusive=*/true};
 
-// ---- per-level specs: what one level (global or camera) says, before inheritance
-// -----------------------
+// What one level (global or camera) says, before inheritance.
 
 struct RetainSpec {
   std::optional<int> default_days;
@@ -123,8 +105,9 @@ struct GlobalSpec {
 };
 
 std::string Lower(std::string s) {
-  for (char& c : s)
+  for (char& c : s) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return s;
 }
 
