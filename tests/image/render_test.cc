@@ -105,6 +105,20 @@ TEST(RenderSnapshotTest, CropToRegionAroundBox) {
   EXPECT_LE(ColourDistance(out.at<cv::Vec3b>(20, 20), kGrey), 4);
 }
 
+TEST(RenderSnapshotTest, CroppedJpegEncodesTheCropOnly) {
+  // The crop is a view into the frame (row stride of the whole frame): the JPEG must hold the
+  // crop's pixels, not the frame's first rows.
+  cv::Mat bgr(720, 1280, CV_8UC3, cv::Scalar(0, 0, 0));
+  bgr(cv::Rect(500, 250, 300, 300)).setTo(cv::Scalar(255, 255, 255));
+  I420Image frame;
+  BgrToI420(bgr, &frame);
+  SnapshotOptions options;
+  options.crop = true;
+  const cv::Mat out = DecodeToBgr(RenderSnapshotJpeg(frame.view(), Person(), options));
+  ASSERT_EQ(out.size(), cv::Size(300, 300));
+  EXPECT_GT(cv::mean(out)[0], 240);
+}
+
 TEST(RenderSnapshotTest, CropClippedAtFrameEdgeAndResized) {
   const I420Image frame = SolidI420(640, 360, kGrey);
   SnapshotObject object = Person();
