@@ -123,6 +123,28 @@ BENCHMARK(BM_ViewersThroughCache)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
+// The cache alone: `viewers` requests per frame from one thread (no thread wake-ups), so the
+// difference between 1 and 20 is what the cache itself costs per extra viewer.
+void BM_ViewersThroughCacheOneThread(benchmark::State& state) {
+  const int viewers = static_cast<int>(state.range(0));
+  const I420Image frame = TestFrame();
+  RenderOptions options;
+  options.height = 360;
+  const OverlayData overlay;
+  JpegCache cache;
+  uint64_t sequence = 0;
+  for (auto _ : state) {
+    ++sequence;
+    for (int v = 0; v < viewers; ++v) {
+      benchmark::DoNotOptimize(cache.Get(
+          {sequence, options}, [&] { return RenderFrameJpeg(frame.view(), options, overlay); }));
+    }
+  }
+  state.counters["encodes_per_frame"] =
+      static_cast<double>(cache.encodes()) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ViewersThroughCacheOneThread)->Arg(1)->Arg(20)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();
