@@ -278,6 +278,16 @@ const Args& PickArgs(const std::optional<Args>& a, const std::optional<Args>& b,
   return fallback;
 }
 
+std::vector<std::string> WithoutDuplicates(std::vector<std::string> messages) {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  for (auto& m : messages) {
+    if (seen.insert(m).second)
+      out.push_back(std::move(m));
+  }
+  return out;
+}
+
 template <typename T>
 T First(const std::optional<T>& a, const std::optional<T>& b, T fallback) {
   if (a)
@@ -369,8 +379,9 @@ class Loader {
       diag_.Warning("cameras: no cameras are configured");
 
     LoadResult result;
-    result.errors = diag_.TakeErrors();
-    result.warnings = diag_.TakeWarnings();
+    // A global setting that is wrong for several cameras is reported once.
+    result.errors = WithoutDuplicates(diag_.TakeErrors());
+    result.warnings = WithoutDuplicates(diag_.TakeWarnings());
     if (result.errors.empty())
       result.config = std::move(config);
     return result;

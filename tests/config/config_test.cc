@@ -926,6 +926,17 @@ cameras:
                                          "than max_area 10 (expected min_area <= max_area)"));
 }
 
+TEST(ConfigValidation, GlobalProblemReportedOnce) {
+  LoadResult result = LoadYaml(R"(
+objects:
+  filters:
+    person: {min_area: 100, max_area: 10}
+cameras:
+)" + MinimalCamera("a") + MinimalCamera("b"));
+  EXPECT_THAT(result.errors, ElementsAre("objects.filters.person: min_area 100 is larger than "
+                                         "max_area 10 (expected min_area <= max_area)"));
+}
+
 TEST(ConfigValidation, EmptyDetectorsMap) {
   LoadResult result = LoadYaml("detectors: {}\ncameras:\n" + MinimalCamera());
   EXPECT_THAT(result.errors, ElementsAre(HasSubstr("detectors: no detector")));
