@@ -74,7 +74,7 @@ std::string EncodeI420(const I420View& source, int quality, YuvRange range) {
   const int strides[3] = {frame.y_stride, frame.uv_stride, frame.uv_stride};
   unsigned long size = out.size;
   if (tjCompressFromYUVPlanes(handle, planes, frame.width, strides, frame.height, TJSAMP_420,
-                              &out.data, &size, quality, TJFLAG_FASTDCT) != 0) {
+                              &out.data, &size, quality, 0) != 0) {
     Fail(handle, "JPEG encode (I420)");
   }
   out.size = std::max(out.size, size);
@@ -89,7 +89,7 @@ std::string EncodeBgr(const cv::Mat& bgr, int quality) {
   OutputBuffer& out = ThreadOutput();
   unsigned long size = out.size;
   if (tjCompress2(handle, bgr.data, bgr.cols, static_cast<int>(bgr.step), bgr.rows, TJPF_BGR,
-                  &out.data, &size, TJSAMP_420, quality, TJFLAG_FASTDCT) != 0) {
+                  &out.data, &size, TJSAMP_420, quality, 0) != 0) {
     Fail(handle, "JPEG encode (BGR)");
   }
   out.size = std::max(out.size, size);
@@ -111,7 +111,7 @@ cv::Mat DecodeToBgr(std::string_view jpeg) {
   tjhandle handle = Decompressor();
   cv::Mat bgr(size.height, size.width, CV_8UC3);
   if (tjDecompress2(handle, Bytes(jpeg), jpeg.size(), bgr.data, size.width,
-                    static_cast<int>(bgr.step), size.height, TJPF_BGR, TJFLAG_FASTDCT) != 0) {
+                    static_cast<int>(bgr.step), size.height, TJPF_BGR, 0) != 0) {
     Fail(handle, "JPEG decode (BGR)");
   }
   return bgr;
@@ -132,7 +132,7 @@ void DecodeToI420(std::string_view jpeg, I420Image* dst, YuvRange range) {
   const int cw = (width + 1) / 2;
   int strides[3] = {width, cw, cw};
   if (tjDecompressToYUVPlanes(handle, Bytes(jpeg), jpeg.size(), planes, width, strides, height,
-                              TJFLAG_FASTDCT) != 0) {
+                              0) != 0) {
     Fail(handle, "JPEG decode (I420)");
   }
   if (range == YuvRange::kLimited) {

@@ -18,6 +18,9 @@ class JpegError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Encoding and decoding use libjpeg-turbo's accurate integer DCT, as cv::imencode does in
+// Frigate (the fast DCT measured no faster here).
+//
 // All functions here are thread-safe: each thread keeps its own TurboJPEG handles and output
 // buffer (thread_local), made on first use, so a call allocates only the returned bytes.
 
