@@ -1,0 +1,160 @@
+#include "app/app.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "app/logging.h"
+#include "config/config_json.h"
+#include "http/api_handlers.h"
+#include "stats/stats_document.h"
+#include "stats/storage_stats.h"
+#include "version.h"
+
+namespace corvette::app {
+
+App::App(config::Config config, std::vector<std::string> warnings, util::Clock& clock)
+    : config_(std::move(config)),
+      warnings_(std::move(warnings)),
+      clock_(clock),
+      started_at_(clock.Monotonic()) {}
+
+App::~App() {
+  Stop();
+}
+
+std::optional<std::string> App::Step(const std::string& name,
+                                     const std::function<std::optional<std::string>()>& start,
+                                     std::function<void()> stop) {
+  Log().debug("starting {}", name);
+  if (std::optional<std::string> error = start()) {
+    return error;
+  }
+  std::lock_guard lock(steps_mutex_);
+  stop_steps_.emplace_back(name, std::move(stop));
+  return std::nullopt;
+}
+
+std::optional<std::string> App::Start() {
+  Log().info("corvette {} starting", kVersion);
+  for (const std::string& warning : warnings_) {
+    Log().warn("config: {}", warning);
+  }
+  started_at_ = clock_.Monotonic();
+  // Before any thread starts: setenv is not thread-safe.
+  config::ExportEnvironmentVars(config_);
+
+  std::optional<std::string> error = Step(
+      "storage folders", [this] { return CreateStorageFolders(); }, nullptr);
+  // Later steps, in this order: database, detectors, cameras, events, MQTT.
+  if (!error) {
+    error = Step(
+        "http server", [this] { return StartHttpServer(); }, [this] { http_server_->Stop(); });
+  }
+  if (error) {
+    Log().error("{}", *error);
+    Stop();
+    return error;
+  }
+  if (!config_.cameras.empty()) {
+    Log().info("{} camera(s) configured; the camera pipeline is not part of this build yet",
+               config_.cameras.size());
+  }
+  Log().info("corvette is running; HTTP on {}:{}", config_.server.host, http_port());
+  return std::nullopt;
+}
+
+void App::Stop() {
+  std::vector<std::pair<std::string, std::function<void()>>> steps;
+  {
+    std::lock_guard lock(steps_mutex_);
+    steps.swap(stop_steps_);
+  }
+  if (steps.empty())
+    return;
+  Log().info("stopping");
+  for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
+    if (step->second) {
+      Log().debug("stopping {}", step->first);
+      step->second();
+    }
+  }
+  Log().info("stopped");
+}
+
+std::uint16_t App::http_port() const {
+  return http_server_ ? http_server_->port() : 0;
+}
+
+std::optional<std::string> App::CreateStorageFolders() {
+  std::vector<std::string> folders = {config_.storage.clips, config_.storage.recordings,
+                                      config_.storage.cache};
+  std::filesystem::path database_folder =
+      std::filesystem::path(config_.database.path).parent_path();
+  if (!database_folder.empty())
+    folders.push_back(database_folder.string());
+  for (const std::string& folder : folders) {
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec || !std::filesystem::is_directory(folder)) {
+      return "cannot create storage folder " + folder + ": " +
+             (ec ? ec.message() : std::string("not a directory"));
+    }
+    if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+      return "cannot write to storage folder " + folder + ": " + std::strerror(errno);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> App::StartHttpServer() {
+  http::AddApiHeaders(router_);
+  http::RegisterFoundationApi(router_, {
+                                           kVersion,
+                                           [this] { return ConfigDocument(); },
+                                           [this] { return StatsDocument(); },
+                                       });
+  // Later issues register events, media and static file routes here.
+
+  http::ServerOptions options;
+  options.host = config_.server.host;
+  options.port = static_cast<std::uint16_t>(config_.server.port);
+  options.io_threads = 3;
+  http_server_ = std::make_unique<http::HttpServer>(options, router_);
+  return http_server_->Start();
+}
+
+nlohmann::json App::ConfigDocument() const {
+  std::lock_guard lock(config_mutex_);
+  return config::ToJson(config_);
+}
+
+nlohmann::json App::StatsDocument() const {
+  stats::StatsInputs inputs;
+  const int pid = static_cast<int>(::getpid());
+  std::vector<std::string> storage_paths;
+  {
+    std::lock_guard lock(config_mutex_);
+    // Until the camera pipeline and the detector pool report their figures, cameras and
+    // detectors show their idle values (0.8's initial inference_speed is 10 ms).
+    for (const config::CameraConfig& camera : config_.cameras) {
+      inputs.cameras.push_back({camera.name, 0.0, 0.0, 0.0, 0.0, pid, 0});
+    }
+    for (const config::DetectorConfig& detector : config_.detectors) {
+      inputs.detectors.push_back({detector.name, 10.0, 0.0, pid});
+    }
+    storage_paths = {config_.storage.recordings, config_.storage.clips, config_.storage.cache,
+                     "/dev/shm"};
+  }
+  inputs.uptime_seconds = clock_.Monotonic() - started_at_;
+  inputs.version = kVersion;
+  for (const std::string& path : storage_paths) {
+    inputs.storage.push_back({path, stats::MeasureStorage(path)});
+  }
+  return stats::BuildStatsDocument(inputs);
+}
+
+}  // namespace corvette::app

@@ -1,0 +1,71 @@
+#pragma once
+
+// The running corvette: every part built from the config, started in order and stopped in
+// reverse order. This is the one wiring place; a new part (database, detectors, cameras, MQTT...)
+// adds a step to Start() and hands its stop function to the step list.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "util/clock.h"
+
+namespace corvette::app {
+
+class App {
+ public:
+  // `warnings` are the loader's (logged at Start()). `clock` must outlive the App.
+  explicit App(config::Config config, std::vector<std::string> warnings = {},
+               util::Clock& clock = util::SystemClock::Instance());
+  ~App();  // Stop()s
+
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Exports environment_vars, creates the storage folders, starts the HTTP server (and, in later
+  // issues, the rest). Call once, before other threads read the environment. On failure, stops
+  // what had started and returns the error (e.g. "cannot create storage folder var/clips:
+  // Permission denied", "cannot listen on 0.0.0.0:5000: Address already in use").
+  std::optional<std::string> Start();
+  // Stops the started parts in reverse order. Idempotent.
+  void Stop();
+
+  // The HTTP port actually bound (useful with server.port 0); 0 before Start().
+  std::uint16_t http_port() const;
+
+  // The /api/stats and /api/config documents of the running app (thread-safe).
+  nlohmann::json StatsDocument() const;
+  nlohmann::json ConfigDocument() const;
+
+ private:
+  // Runs one start step; on success remembers `stop` (may be empty) for Stop().
+  std::optional<std::string> Step(const std::string& name,
+                                  const std::function<std::optional<std::string>()>& start,
+                                  std::function<void()> stop);
+  std::optional<std::string> CreateStorageFolders();
+  std::optional<std::string> StartHttpServer();
+
+  // The live config: runtime toggles (MQTT set commands) will change it under config_mutex_.
+  mutable std::mutex config_mutex_;
+  config::Config config_;
+  std::vector<std::string> warnings_;
+  util::Clock& clock_;
+  double started_at_ = 0.0;  // monotonic seconds
+
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> http_server_;
+
+  std::mutex steps_mutex_;
+  std::vector<std::pair<std::string, std::function<void()>>> stop_steps_;  // in start order
+};
+
+}  // namespace corvette::app
