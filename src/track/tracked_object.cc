@@ -72,9 +72,11 @@ bool TrackedObject::Update(double frame_time, const TrackedRecord& record) {
   const bool matched = record_.frame_time == frame_time;
 
   // §5.1 score history and the sticky true-positive decision.
-  score_history_.push_back(matched ? record_.score : 0.0);
-  if (score_history_.size() > kHistoryLength)
-    score_history_.erase(score_history_.begin());
+  if (matched || record_.examined) {
+    score_history_.push_back(matched ? record_.score : 0.0);
+    if (score_history_.size() > kHistoryLength)
+      score_history_.erase(score_history_.begin());
+  }
   computed_score_ = ComputeScore(score_history_);
   top_score_ = std::max(top_score_, computed_score_);
   if (false_positive_ && computed_score_ >= threshold_)

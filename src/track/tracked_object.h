@@ -78,9 +78,11 @@ class TrackedObject {
                 std::shared_ptr<const CameraObjectSettings> settings);
 
   // Runs §5.1, §7.2 and §6.2 for a later frame. `record` is the tracker's current record of this
-  // object; it was matched on this frame when record.frame_time == frame_time. Returns true on a
-  // significant update (new thumbnail, or a change of current zones of a true positive), which also
-  // sets last_updated = frame_time.
+  // object; it was matched on this frame when record.frame_time == frame_time. The score history
+  // gets the score when matched, 0.0 when missed although examined (record.examined), and nothing
+  // when the detector did not look at the object (a still object between re-checks is not "gone").
+  // Returns true on a significant update (new thumbnail, or a change of current zones of a true
+  // positive), which also sets last_updated = frame_time.
   bool Update(double frame_time, const TrackedRecord& record);
 
   // After Update: the <prefix>/events message due on this frame, if any (new/update), and marks it

@@ -135,12 +135,16 @@ void Tracker::Update(double frame_time, std::span<const Detection> detections,
       object.frame_time = frame_time;
       object.centroid = Centroid(detection.box);
       object.disappeared = 0;
+      object.examined = true;
     } else if (Examined(object, examined_regions)) {
+      object.examined = true;
       if (object.disappeared >= options_.max_disappeared) {
         removed_.push_back(std::move(object));
         continue;
       }
       ++object.disappeared;
+    } else {
+      object.examined = false;
     }
     kept_.push_back(std::move(object));
   }

@@ -33,6 +33,10 @@ struct TrackedRecord {
   Point centroid;
   double start_time = 0.0;  // frame time of registration
   int disappeared = 0;      // consecutive examined frames without a match
+  // Whether the detector looked at this object on the frame of the last Update (matched and new
+  // objects were; a missed one was if its box lay in an examined region). TrackedObject scores a
+  // miss only when it was examined.
+  bool examined = true;
   // Motion estimate of the centroid, pixels per second (0 until the second match).
   double velocity_x = 0.0;
   double velocity_y = 0.0;

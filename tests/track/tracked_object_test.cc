@@ -95,6 +95,25 @@ TEST(TrackedObjectTest, TruePositiveIsForeverAndHistoryKeepsTen) {
   EXPECT_DOUBLE_EQ(o.top_score(), 0.9);
 }
 
+TEST(TrackedObjectTest, FramesWhereTheObjectWasNotExaminedDoNotScore) {
+  TrackedObject o("front", Record(1.0, 0.8), Settings());
+  TrackedRecord still = Record(1.0, 0.8);
+  still.examined = false;
+  for (int i = 0; i < 20; ++i)
+    o.Update(2.0 + i, still);
+  EXPECT_EQ(o.score_history(), (std::vector<double>{0.8}));
+  EXPECT_TRUE(o.false_positive());
+  // Re-checked and found twice: [0.8, 0.8, 0.9] -> 0.8, a true positive.
+  o.Update(30.0, Record(30.0, 0.8, {400, 200, 500, 500}, 1.0));
+  o.Update(31.0, Record(31.0, 0.9, {400, 200, 500, 500}, 1.0));
+  EXPECT_FALSE(o.false_positive());
+  // Re-checked and missed: scores 0.
+  TrackedRecord missed = Record(31.0, 0.9, {400, 200, 500, 500}, 1.0);
+  missed.examined = true;
+  o.Update(32.0, missed);
+  EXPECT_EQ(o.score_history(), (std::vector<double>{0.8, 0.8, 0.9, 0.0}));
+}
+
 TEST(TrackedObjectTest, ThresholdPerLabel) {
   auto settings = Settings();
   settings->thresholds["person"] = 0.85;

@@ -215,7 +215,9 @@ TEST(TrackerTest, ObjectsOutsideTheExaminedRegionsDoNotAge) {
   }
   EXPECT_EQ(IdAt(tracker, 200, 300), left);
   EXPECT_EQ(tracker.Objects()[0].disappeared, 0);
+  EXPECT_FALSE(tracker.Objects()[0].examined);
   EXPECT_EQ(IdAt(tracker, 1000, 300), right);
+  EXPECT_TRUE(tracker.Objects()[1].examined);
   // A region covering less than half of the box does not count as looking at it.
   const Box sliver{230, 0, 260, 720};
   for (int frame = 0; frame < 5; ++frame)
