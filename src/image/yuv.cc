@@ -78,6 +78,32 @@ void ExpandImage(const I420View& src, I420Image* dst) {
   ExpandPlane(src.v, src.uv_stride, dst->v(), cw, cw, ch, false);
 }
 
+// Shrinks by halving with area averaging while the plane is at least twice the target (OpenCV's
+// SIMD 2x area path), then finishes bilinearly. Plain INTER_AREA at other ratios costs 5-8x
+// more than encoding the JPEG (1.3 ms for a 768x576 plane to 360 lines); halving first keeps
+// area averaging's freedom from aliasing at large ratios, and bilinear is fine under 2x.
+void ResizePlane(const cv::Mat& src, cv::Mat& dst) {
+  thread_local cv::Mat halves[2];
+  cv::Mat current = src;
+  int next = 0;
+  while (current.cols % 2 == 0 && current.rows % 2 == 0 && current.cols >= 2 * dst.cols &&
+         current.rows >= 2 * dst.rows) {
+    const cv::Size half(current.cols / 2, current.rows / 2);
+    if (half == dst.size()) {
+      cv::resize(current, dst, half, 0, 0, cv::INTER_AREA);
+      return;
+    }
+    cv::resize(current, halves[next], half, 0, 0, cv::INTER_AREA);
+    current = halves[next];
+    next ^= 1;
+  }
+  if (current.size() == dst.size()) {
+    current.copyTo(dst);
+  } else {
+    cv::resize(current, dst, dst.size(), 0, 0, cv::INTER_LINEAR);
+  }
+}
+
 }  // namespace
 
 void LimitedToFullRange(I420Image* image) {
@@ -151,17 +177,12 @@ void ResizeI420(const I420View& src, int width, int height, I420Image* dst) {
   dst->Reshape(width, height);
   const int cw = (width + 1) / 2;
   const int ch = (height + 1) / 2;
-  const bool shrinking = height < src.height || width < src.width;
-  const int interpolation = shrinking ? cv::INTER_AREA : cv::INTER_LINEAR;
-  const cv::Mat y_dst = Plane(dst->y(), width, height, width);
+  cv::Mat y_dst = Plane(dst->y(), width, height, width);
   cv::Mat u_dst = Plane(dst->u(), cw, ch, cw);
   cv::Mat v_dst = Plane(dst->v(), cw, ch, cw);
-  cv::resize(Plane(src.y, src.width, src.height, src.y_stride), y_dst, y_dst.size(), 0, 0,
-             interpolation);
-  cv::resize(Plane(src.u, src.chroma_width(), src.chroma_height(), src.uv_stride), u_dst,
-             u_dst.size(), 0, 0, interpolation);
-  cv::resize(Plane(src.v, src.chroma_width(), src.chroma_height(), src.uv_stride), v_dst,
-             v_dst.size(), 0, 0, interpolation);
+  ResizePlane(Plane(src.y, src.width, src.height, src.y_stride), y_dst);
+  ResizePlane(Plane(src.u, src.chroma_width(), src.chroma_height(), src.uv_stride), u_dst);
+  ResizePlane(Plane(src.v, src.chroma_width(), src.chroma_height(), src.uv_stride), v_dst);
 }
 
 void I420ToBgr(const I420View& src, cv::Mat* bgr) {

@@ -159,3 +159,42 @@ TEST(YuvTest, RangeMappingIsExactForEveryValue) {
 
 }  // namespace
 }  // namespace corvette::image
+
+namespace corvette::image {
+namespace {
+
+TEST(YuvTest, LargeShrinkAveragesInsteadOfAliasing) {
+  // A 1-pixel checkerboard shrunk 3x must become flat grey; bilinear alone samples whole pixels
+  // at 3x and would keep a pattern of black and white.
+  I420Image image(1280, 720);
+  for (int r = 0; r < 720; ++r) {
+    for (int c = 0; c < 1280; ++c) {
+      image.y()[r * 1280 + c] = ((r + c) % 2) ? 235 : 16;
+    }
+  }
+  std::memset(image.u(), 128, 640 * 360 * 2);
+  I420Image small;
+  ResizeI420(image.view(), 240, &small);
+  ASSERT_EQ(small.width(), 426);
+  double lo = 255, hi = 0;
+  cv::minMaxLoc(cv::Mat(240, 426, CV_8UC1, small.y()), &lo, &hi);
+  EXPECT_GE(lo, 120);
+  EXPECT_LE(hi, 131);
+}
+
+TEST(YuvTest, NonIntegerShrinkKeepsContent) {
+  cv::Mat bgr(576, 768, CV_8UC3, cv::Scalar(0, 0, 0));
+  bgr(cv::Rect(384, 0, 384, 576)).setTo(cv::Scalar(255, 255, 255));
+  I420Image image;
+  BgrToI420(bgr, &image);
+  I420Image small;
+  ResizeI420(image.view(), 360, &small);
+  ASSERT_EQ(small.width(), 480);
+  cv::Mat out;
+  I420ToBgr(small.view(), &out);
+  EXPECT_LE(testing::ColourDistance(out.at<cv::Vec3b>(180, 100), cv::Scalar(0, 0, 0)), 3);
+  EXPECT_LE(testing::ColourDistance(out.at<cv::Vec3b>(180, 380), cv::Scalar(255, 255, 255)), 3);
+}
+
+}  // namespace
+}  // namespace corvette::image
