@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "detect/nanodet_detector.h"
@@ -52,8 +53,10 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
     options_.labelmap_path = DefaultLabelmapPath();
   labelmap_ = Labelmap::Load(options_.labelmap_path);
 
+  // More OpenCV threads than cores only adds switching (Frigate's default num_threads is 3).
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int threads =
-      options_.detectors.size() == 1 ? std::max(1, options_.detectors[0].num_threads) : 1;
+      options_.detectors.size() == 1 ? std::clamp(options_.detectors[0].num_threads, 1, cores) : 1;
   cv::setNumThreads(threads);
   spdlog::info("detectors: {} x NanoDet {}x{} {} from {}, {} OpenCV thread(s) each",
                options_.detectors.size(), options_.model_size, options_.model_size,

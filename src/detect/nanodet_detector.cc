@@ -43,8 +43,9 @@ NanoDetDetector::NanoDetDetector(const std::string& model_path, int input_size)
   std::error_code ec;
   if (!std::filesystem::is_regular_file(model_path, ec)) {
     throw std::runtime_error(
-        fmt::format("model file {} does not exist or is not a file (build the `model` target, or "
-                    "fix model.path)",
+        fmt::format("model file {} does not exist or is not a file (the build's `model` target "
+                    "converts the sizes in CORVETTE_MODEL_SIZES, by default 320 and 416; or set "
+                    "model.path)",
                     model_path));
   }
   try {
