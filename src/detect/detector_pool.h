@@ -75,8 +75,8 @@ struct RegionResult {
 // and crop buffers and takes requests from one shared FIFO queue (work stealing across cameras).
 //
 // OpenCV's thread count is process-wide: the pool sets cv::setNumThreads to the one detector's
-// num_threads, or to 1 when there are several detectors (two single-threaded networks outrun one
-// two-threaded network). All methods are thread-safe.
+// num_threads (at most the number of cores), or to 1 when there are several detectors (two
+// single-threaded networks outrun one two-threaded network). All methods are thread-safe.
 class DetectorPool {
  public:
   // Loads the labelmap and one network per detector; throws std::runtime_error (naming the file)
