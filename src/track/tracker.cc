@@ -87,7 +87,10 @@ void Tracker::Update(double frame_time, std::span<const Detection> detections,
       if (detection.label != object.label)
         continue;
       const PointF c = Centre(detection.box);
-      const double distance = std::hypot(c.x - predicted.x, c.y - predicted.y);
+      // Nearer of the predicted and the last position: prediction separates crossing objects, the
+      // last position keeps an object that stopped while unseen.
+      const double distance = std::min(std::hypot(c.x - predicted.x, c.y - predicted.y),
+                                       std::hypot(c.x - centre.x, c.y - centre.y));
       const double gate =
           options_.max_distance_factor * std::max(Diagonal(object.box), Diagonal(detection.box));
       if (distance <= gate)

@@ -46,7 +46,7 @@ struct TrackerOptions {
   // An object is removed on its (max_disappeared + 1)-th consecutive examined miss (as 0.8).
   int max_disappeared = 25;
   // Distance gate: a detection may continue a tracked object only when its centroid is within
-  // max_distance_factor x (the larger diagonal of the two boxes) of the object's predicted
+  // max_distance_factor x (the larger diagonal of the two boxes) of the object's predicted or last
   // centroid.
   double max_distance_factor = 1.0;
   // A missed object counts as examined (and ages) only when at least this fraction of its last box
@@ -62,7 +62,8 @@ struct TrackerOptions {
 // - every label is matched and aged every frame; every detection either continues an object or
 //   registers a new one (none is dropped);
 // - matching is global per label: all (object, detection) pairs inside the distance gate, greedily
-//   accepted by ascending distance from the object's predicted centroid (constant velocity);
+//   accepted by ascending distance (the nearer of the object's predicted centroid, by constant
+//   velocity, and its last centroid);
 // - a missed object ages only if the detector actually looked at it this frame: the caller passes
 // the
 //   regions the detector ran on, and objects outside all of them keep their id and their miss

@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <regex>
 #include <vector>
 
@@ -272,6 +274,75 @@ TEST(TrackerTest, MovingObjectIsFollowedAcrossFrames) {
     EXPECT_EQ(tracker.Objects()[0].id, id);
   }
   EXPECT_NEAR(tracker.Objects()[0].velocity_x, 300.0, 1.0);
+}
+
+TEST(TrackerTest, FastObjectThatStopsWhileUnseenKeepsItsId) {
+  Tracker tracker(Seeded(10));
+  int x = 100;
+  tracker.Update(0.0, std::vector<Detection>{Person(x, 360)}, {&kFullFrame, 1});
+  const std::string id = tracker.Objects()[0].id;
+  for (int frame = 1; frame <= 6; ++frame) {
+    x += 70;  // 350 px/s
+    tracker.Update(frame * 0.2, std::vector<Detection>{Person(x, 360)}, {&kFullFrame, 1});
+  }
+  // Stops at once and is missed for a second (prediction would put it 350 px further).
+  for (int frame = 7; frame <= 11; ++frame)
+    tracker.Update(frame * 0.2, {}, {&kFullFrame, 1});
+  tracker.Update(12 * 0.2, std::vector<Detection>{Person(x + 5, 360)}, {&kFullFrame, 1});
+  ASSERT_EQ(tracker.Objects().size(), 1u);
+  EXPECT_EQ(tracker.Objects()[0].id, id);
+}
+
+TEST(TrackerTest, SeparatedWalkersKeepTheirIdsThroughRandomMisses) {
+  // Five people on their own lanes (farther apart than a box diagonal), walking at random speeds
+  // and bouncing at the frame edges; the detector misses each 20% of the time and reports them in
+  // random order.
+  std::mt19937 random(3);
+  struct Walker {
+    double x, y, vx;
+    std::string id;
+  };
+  std::vector<Walker> walkers;
+  for (int i = 0; i < 5; ++i) {
+    walkers.push_back(
+        {100.0 + 200 * i, 80.0 + 140 * i, (random() % 2 ? 1 : -1) * (5.0 + random() % 20), ""});
+  }
+  Tracker tracker(Seeded(20));
+  std::vector<Detection> detections;
+  detections.reserve(5);
+  for (int frame = 0; frame < 1000; ++frame) {
+    const double t = frame * 0.2;
+    detections.clear();
+    std::vector<int> seen;
+    for (int i = 0; i < 5; ++i) {
+      Walker& w = walkers[i];
+      w.x += w.vx;
+      if (w.x < 60 || w.x > 1220)
+        w.vx = -w.vx;
+      if (frame == 0 || random() % 5 != 0) {
+        // 40x100 boxes (diagonal 108) on lanes 140 px apart.
+        detections.push_back(Person(static_cast<int>(w.x), static_cast<int>(w.y), 0.8, 40, 100));
+        seen.push_back(i);
+      }
+    }
+    std::vector<int> order(detections.size());
+    for (size_t k = 0; k < order.size(); ++k)
+      order[k] = static_cast<int>(k);
+    std::shuffle(order.begin(), order.end(), random);
+    std::vector<Detection> shuffled;
+    for (int k : order)
+      shuffled.push_back(detections[k]);
+    tracker.Update(t, shuffled, {&kFullFrame, 1});
+    for (int i : seen) {
+      const std::string id =
+          IdAt(tracker, static_cast<int>(walkers[i].x), static_cast<int>(walkers[i].y));
+      ASSERT_FALSE(id.empty()) << "frame " << frame << " walker " << i;
+      if (walkers[i].id.empty())
+        walkers[i].id = id;
+      ASSERT_EQ(id, walkers[i].id) << "frame " << frame << " walker " << i;
+    }
+  }
+  EXPECT_EQ(tracker.Objects().size(), 5u);
 }
 
 TEST(TrackerTest, UpdatesTheMatchedRecord) {
