@@ -1,0 +1,287 @@
+#include "storage/recordings.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "storage/media_probe.h"
+
+namespace corvette::storage {
+namespace fs = std::filesystem;
+namespace {
+
+bool ParseNumber(std::string_view text, size_t digits, int& out) {
+  if (text.size() != digits)
+    return false;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return true;
+}
+
+// "MM.SS.mp4" or "MM.SS.<n>.mp4" (a second segment in the same second).
+bool ParseRecordingFileName(std::string_view name, int& minute, int& second) {
+  if (name.size() < 9 || name.substr(name.size() - 4) != ".mp4" || name[2] != '.')
+    return false;
+  if (name.size() > 9 && name[5] != '.')
+    return false;
+  return ParseNumber(name.substr(0, 2), 2, minute) && ParseNumber(name.substr(3, 2), 2, second) &&
+         minute < 60 && second <= 60;
+}
+
+std::vector<fs::path> SubDirectories(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_directory(ec) && !entry.is_symlink(ec))
+      out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Calls visit(camera_dir, camera, hour_local) for every <dir>/YYYY-MM/DD/HH/<camera> folder.
+template <typename Visit>
+void ForEachCameraHour(const std::string& dir, Visit&& visit) {
+  for (const fs::path& month_dir : SubDirectories(dir)) {
+    std::string month = month_dir.filename().string();
+    LocalTime t;
+    if (month.size() != 7 || month[4] != '-' || !ParseNumber(month.substr(0, 4), 4, t.year) ||
+        !ParseNumber(month.substr(5, 2), 2, t.month))
+      continue;
+    for (const fs::path& day_dir : SubDirectories(month_dir)) {
+      if (!ParseNumber(day_dir.filename().string(), 2, t.day))
+        continue;
+      for (const fs::path& hour_dir : SubDirectories(day_dir)) {
+        if (!ParseNumber(hour_dir.filename().string(), 2, t.hour))
+          continue;
+        for (const fs::path& camera_dir : SubDirectories(hour_dir)) {
+          LocalTime hour = t;
+          hour.minute = hour.second = 0;
+          visit(camera_dir, camera_dir.filename().string(), hour);
+        }
+      }
+    }
+  }
+}
+
+// Calls visit(path, start_epoch) for each recording file in a camera-hour folder.
+template <typename Visit>
+void ForEachRecording(const fs::path& camera_dir, const LocalTime& hour, Visit&& visit) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(camera_dir, ec)) {
+    LocalTime t = hour;
+    if (!entry.is_regular_file(ec) ||
+        !ParseRecordingFileName(entry.path().filename().string(), t.minute, t.second))
+      continue;
+    std::string path = entry.path().string();
+    visit(path, LocalTimeToEpoch(t, FileMtime(path)));
+  }
+}
+
+std::string Megabytes(unsigned long long bytes) {
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+}  // namespace
+
+RecordingsMaintainer::RecordingsMaintainer(Options options, const util::Clock& clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+RecordingsMaintainer::~RecordingsMaintainer() {
+  Stop();
+}
+
+void RecordingsMaintainer::Start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable())
+    return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void RecordingsMaintainer::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+void RecordingsMaintainer::Loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      RunOnce();
+    } catch (const std::exception& e) {
+      spdlog::error("recordings: maintenance pass failed: {}", e.what());
+    }
+    lock.lock();
+    wake_.wait_for(lock, std::chrono::duration<double>(options_.interval_seconds),
+                   [this] { return stopping_; });
+  }
+}
+
+std::string RecordingsMaintainer::TreePath(const std::string& dir, const std::string& camera,
+                                           const LocalTime& t) {
+  return (fs::path(dir) / fmt::format("{:04}-{:02}", t.year, t.month) /
+          fmt::format("{:02}", t.day) / fmt::format("{:02}", t.hour) / camera /
+          fmt::format("{:02}.{:02}.mp4", t.minute, t.second))
+      .string();
+}
+
+int RecordingsMaintainer::RetainDaysOf(const std::string& camera) const {
+  auto it = options_.retain_days.find(camera);
+  return it == options_.retain_days.end() ? options_.default_retain_days : it->second;
+}
+
+RecordingsMaintainer::PassResult RecordingsMaintainer::MoveFinished() {
+  PassResult result;
+  double now = clock_.Now();
+  for (const SegmentFile& segment : ListSegmentFiles(options_.dir, now, options_.stale_seconds)) {
+    if (!segment.finished)
+      continue;
+    std::error_code ec;
+    if (!ProbeDurationSeconds(segment.path)) {
+      spdlog::warn("recordings: {} cannot be read as a recording; deleting it", segment.path);
+      fs::remove(segment.path, ec);
+      ++result.deleted_broken;
+      continue;
+    }
+    std::string target = TreePath(options_.dir, segment.camera, EpochToLocalTime(segment.start));
+    for (int n = 1; fs::exists(target, ec); ++n) {
+      // A second segment named for the same second (ffmpeg restarted): keep both.
+      std::string base = target.substr(0, target.size() - 4);
+      if (n > 1)
+        base = base.substr(0, base.rfind('.'));
+      target = fmt::format("{}.{}.mp4", base, n);
+    }
+    fs::create_directories(fs::path(target).parent_path(), ec);
+    if (ec || (fs::rename(segment.path, target, ec), ec)) {
+      spdlog::error("recordings: cannot move {} to {}: {}", segment.path, target, ec.message());
+      continue;
+    }
+    ++result.moved;
+  }
+  return result;
+}
+
+std::vector<RecordingsMaintainer::Recording> RecordingsMaintainer::ListTree() const {
+  std::vector<Recording> recordings;
+  ForEachCameraHour(
+      options_.dir, [&](const fs::path& camera_dir, const std::string&, const LocalTime& hour) {
+        ForEachRecording(camera_dir, hour, [&](const std::string& path, double start) {
+          recordings.push_back({path, start});
+        });
+      });
+  std::sort(recordings.begin(), recordings.end(),
+            [](const Recording& a, const Recording& b) { return a.start < b.start; });
+  return recordings;
+}
+
+RecordingsMaintainer::PassResult RecordingsMaintainer::ExpireOld() {
+  PassResult result;
+  double now = clock_.Now();
+  ForEachCameraHour(options_.dir, [&](const fs::path& camera_dir, const std::string& camera,
+                                      const LocalTime& hour) {
+    double cutoff = now - RetainDaysOf(camera) * 86400.0;
+    ForEachRecording(camera_dir, hour, [&](const std::string& path, double start) {
+      std::error_code ec;
+      if (start < cutoff && fs::remove(path, ec))
+        ++result.expired;
+    });
+  });
+  if (result.expired > 0)
+    spdlog::info("recordings: deleted {} recordings past their retention", result.expired);
+  result.folders_removed = RemoveEmptyFolders();
+  return result;
+}
+
+RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceFreeSpace() {
+  PassResult result;
+  std::optional<DiskSpace> space = options_.disk_space(options_.dir);
+  if (!space)
+    return result;
+  unsigned long long floor = std::min<unsigned long long>(
+      options_.min_free_bytes,
+      static_cast<unsigned long long>(options_.min_free_fraction * space->total_bytes));
+  if (space->free_bytes >= floor)
+    return result;
+  unsigned long long free_before = space->free_bytes;
+  std::vector<Recording> recordings = ListTree();
+  double oldest = 0.0, newest = 0.0;
+  for (const Recording& recording : recordings) {
+    std::error_code ec;
+    if (!fs::remove(recording.path, ec))
+      continue;
+    if (result.freed++ == 0)
+      oldest = recording.start;
+    newest = recording.start;
+    space = options_.disk_space(options_.dir);
+    if (!space || space->free_bytes >= floor)
+      break;
+  }
+  if (result.freed > 0) {
+    spdlog::warn(
+        "recordings: {} had {} free, under the floor of {}: deleted the {} oldest recordings "
+        "(started {:.0f} to {:.0f})",
+        options_.dir, Megabytes(free_before), Megabytes(floor), result.freed, oldest, newest);
+  } else {
+    spdlog::warn("recordings: {} has {} free, under the floor of {}, and no recordings to delete",
+                 options_.dir, Megabytes(free_before), Megabytes(floor));
+  }
+  result.folders_removed = RemoveEmptyFolders();
+  return result;
+}
+
+RecordingsMaintainer::PassResult RecordingsMaintainer::RunOnce() {
+  PassResult result = MoveFinished();
+  double mono = clock_.Monotonic();
+  if (!last_expiry_ || mono - *last_expiry_ >= options_.retention_interval_seconds) {
+    last_expiry_ = mono;
+    PassResult expiry = ExpireOld();
+    result.expired = expiry.expired;
+    result.folders_removed += expiry.folders_removed;
+  }
+  PassResult space = EnforceFreeSpace();
+  result.freed = space.freed;
+  result.folders_removed += space.folders_removed;
+  return result;
+}
+
+int RecordingsMaintainer::RemoveEmptyFolders() {
+  // Bottom-up over the tree only (YYYY-MM/DD/HH/<camera>); the root, where ffmpeg writes, stays.
+  int removed = 0;
+  std::error_code ec;
+  for (const fs::path& month_dir : SubDirectories(options_.dir)) {
+    std::string month = month_dir.filename().string();
+    if (month.size() != 7 || month[4] != '-')
+      continue;
+    for (const fs::path& day_dir : SubDirectories(month_dir)) {
+      for (const fs::path& hour_dir : SubDirectories(day_dir)) {
+        for (const fs::path& camera_dir : SubDirectories(hour_dir)) {
+          if (fs::is_empty(camera_dir, ec) && fs::remove(camera_dir, ec))
+            ++removed;
+        }
+        if (fs::is_empty(hour_dir, ec) && fs::remove(hour_dir, ec))
+          ++removed;
+      }
+      if (fs::is_empty(day_dir, ec) && fs::remove(day_dir, ec))
+        ++removed;
+    }
+    if (fs::is_empty(month_dir, ec) && fs::remove(month_dir, ec))
+      ++removed;
+  }
+  return removed;
+}
+
+}  // namespace corvette::storage

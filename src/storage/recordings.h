@@ -1,0 +1,101 @@
+#pragma once
+
+// The 24/7 recordings maintainer (spec §8.5, with §13 item 23 fixed).
+//
+// ffmpeg's record role writes 60-s segments `<dir>/<camera>-YYYYmmddHHMMSS.mp4` (local time). Each
+// pass: every finished segment (see SegmentFile::finished: no open-file scan) is probed (it opens
+// and has a duration; otherwise it is deleted) and moved to
+// `<dir>/YYYY-MM/DD/HH/<camera>/MM.SS.mp4` (from the name's local time). Retention: a recording is
+// deleted once its start (from its path, not its mtime; DST-resolved with the mtime as hint) is
+// older than its camera's retain days; a camera that is no longer configured uses the global
+// record.retain_days. Free-space floor: when the file system holding `dir` has less free space than
+// the floor, the oldest recordings are deleted until it has the floor again, and a warning says how
+// many and from when. Empty folders of the tree are removed.
+//
+// Threading: Start() runs passes on an own thread every `interval_seconds`; the Run*() methods may
+// instead be called directly (tests), but not both at once.
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "storage/segment_files.h"
+#include "util/clock.h"
+
+namespace corvette::storage {
+
+class RecordingsMaintainer {
+ public:
+  struct Options {
+    std::string dir;                           // storage.recordings
+    std::map<std::string, int> retain_days;    // configured camera -> its record.retain_days
+    int default_retain_days = 30;              // global record.retain_days (removed cameras)
+    double interval_seconds = 10.0;            // between passes of the thread
+    double retention_interval_seconds = 60.0;  // between age-retention walks of the tree
+    // The newest segment of a camera counts as finished once unmodified this long (ffmpeg gone).
+    double stale_seconds = 180.0;
+    // Free-space floor: min(min_free_bytes, min_free_fraction * size of the file system).
+    unsigned long long min_free_bytes = 1ULL << 30;
+    double min_free_fraction = 0.05;
+    // The seam for statvfs (tests inject a full disk).
+    std::function<std::optional<DiskSpace>(const std::string&)> disk_space = DiskSpaceOf;
+  };
+
+  struct PassResult {
+    int moved = 0;           // segments moved into the tree
+    int deleted_broken = 0;  // finished segments that did not probe
+    int expired = 0;         // recordings deleted by age
+    int freed = 0;           // recordings deleted for the free-space floor
+    int folders_removed = 0;
+  };
+
+  // `clock` must outlive this object.
+  RecordingsMaintainer(Options options, const util::Clock& clock);
+  ~RecordingsMaintainer();  // Stop()
+  RecordingsMaintainer(const RecordingsMaintainer&) = delete;
+  RecordingsMaintainer& operator=(const RecordingsMaintainer&) = delete;
+
+  void Start();
+  // Ends the thread (an ongoing pass completes first). Idempotent.
+  void Stop();
+
+  // Moves finished segments into the tree.
+  PassResult MoveFinished();
+  // Deletes recordings past retention and removes empty folders.
+  PassResult ExpireOld();
+  // Deletes the oldest recordings while free space is under the floor, then empty folders.
+  PassResult EnforceFreeSpace();
+  // MoveFinished + EnforceFreeSpace, and ExpireOld when retention_interval_seconds have passed
+  // since the last one (always on the first pass).
+  PassResult RunOnce();
+
+  // The tree path a segment of `camera` starting at local time `local` goes to.
+  static std::string TreePath(const std::string& dir, const std::string& camera,
+                              const LocalTime& local);
+
+ private:
+  struct Recording {
+    std::string path;
+    double start = 0.0;
+  };
+  // Every recording in the tree, oldest first.
+  std::vector<Recording> ListTree() const;
+  int RemoveEmptyFolders();
+  int RetainDaysOf(const std::string& camera) const;
+  void Loop();
+
+  Options options_;
+  const util::Clock& clock_;
+  std::optional<double> last_expiry_;  // monotonic
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace corvette::storage
