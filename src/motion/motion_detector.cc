@@ -97,7 +97,6 @@ MotionDetector::MotionDetector(int frame_width, int frame_height, const MotionOp
     cv::resize(mask, small, motion_size_, 0, 0, cv::INTER_LINEAR);
     // Frigate: masked where the resized mask is exactly 0.
     mask_or_.setTo(255, small == 0);
-    has_mask_ = cv::countNonZero(mask_or_) > 0;
   }
 }
 

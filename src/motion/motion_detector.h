@@ -78,7 +78,6 @@ class MotionDetector {
 
   cv::Mat resized_;  // 8U motion-size frame
   cv::Mat mask_or_;  // 8U, 255 where masked, else 0 (OR-ed into the resized frame)
-  bool has_mask_ = false;
   std::vector<float> avg_frame_;       // background average
   std::vector<float> avg_frame_next_;  // background blended with this frame, taken if needed
   std::vector<float> avg_delta_;
