@@ -10,7 +10,7 @@ How it converts (see docs in /work/shared/model/README.md and tools/README.md):
 - The TF graph is walked in topological order and evaluated symbolically: constants are folded with numpy,
   every other tensor is an ONNX tensor whose *physical* layout is tracked separately from the *logical* layout
   TensorFlow sees. A TF Transpose only changes the tracked layout and emits nothing; a Transpose node is emitted
-  only where an op needs a layout the tensor does not have (in practice: the six outputs).
+  only where an op needs a layout the tensor does not have (in practice none, unless --output-layout cells).
 - Convolutions run in NCHW, so the whole graph stays NCHW.
 - Zero Pads (and the -inf PadV2 before the max pool) are kept pending and folded into the `pads` of the
   Conv/MaxPool that consumes them; bias Adds are folded into the Conv's bias input, so OpenCV can fuse
@@ -18,14 +18,17 @@ How it converts (see docs in /work/shared/model/README.md and tools/README.md):
 - OpenCV 4.6 quirks: explicit kernel_shape and pads on Conv/MaxPool; static Reshape shapes; Slice instead of
   Split; Resize with constant scales and coordinate_transformation_mode=half_pixel.
 
-Inputs and outputs of the written model (names are stable; the C++ detector relies on them):
+Inputs and outputs of the written model (names are stable; the C++ detector relies on them). S = --size,
+N8/N16/N32 = (S/8)^2, (S/16)^2, (S/32)^2 cells (row-major: cell i is x = i % W, y = i / W):
   input_1     float32 [1, 3, S, S]   RGB in [0, 1], NCHW
-  Identity    float32 [1, (S/8)^2, 80]   class scores (sigmoid) at stride 8, cells row-major
-  Identity_1  float32 [1, (S/16)^2, 80]  class scores at stride 16
-  Identity_2  float32 [1, (S/32)^2, 80]  class scores at stride 32
-  Identity_3  float32 [1, (S/8)^2, 44]   box distributions (4 sides x 11 bins, GFL) at stride 8
-  Identity_4  float32 [1, (S/16)^2, 44]  at stride 16
-  Identity_5  float32 [1, (S/32)^2, 44]  at stride 32
+  Identity    float32 [1, 80, N8]    class scores (sigmoid) at stride 8
+  Identity_1  float32 [1, 80, N16]   class scores at stride 16
+  Identity_2  float32 [1, 80, N32]   class scores at stride 32
+  Identity_3  float32 [1, 44, N8]    box distributions (4 sides x 11 bins, GFL) at stride 8
+  Identity_4  float32 [1, 44, N16]   at stride 16
+  Identity_5  float32 [1, 44, N32]   at stride 32
+With --output-layout cells the last two dimensions are swapped ([1, N8, 80], ...), as in the TF.js graph; that
+costs OpenCV six Transposes (about 5% of an inference).
 """
 
 import argparse
@@ -99,8 +102,9 @@ class Tensor:
 
 
 class Converter:
-    def __init__(self, model_json, weights, size):
+    def __init__(self, model_json, weights, size, output_layout="channels"):
         self.size = size
+        self.output_layout = output_layout
         self.weights = weights
         self.tf_nodes = model_json["modelTopology"]["node"]
         self.nodes = []
@@ -414,7 +418,10 @@ class Converter:
         outputs = []
         for out_name in OUTPUT_NAMES:
             t = self.values[out_name]
-            t = self.with_layout(t, list(range(len(t.phys_shape))))
+            if self.output_layout == "channels" and t.logical_shape()[1:] == [t.phys_shape[2], t.phys_shape[1]]:
+                t = self.materialize_pads(t)  # [1, C, cells] as computed: no Transpose
+            else:
+                t = self.with_layout(t, list(range(len(t.phys_shape))))
             # Rename the producing node's output to the stable public name.
             for node in self.nodes:
                 for i, o in enumerate(node.output):
@@ -440,6 +447,9 @@ def main(argv):
     parser.add_argument("--json", required=True, help="nanodet.json (the .bin is looked up beside it)")
     parser.add_argument("--output", required=True, help="ONNX file to write")
     parser.add_argument("--size", type=int, default=320, help="square input size, a multiple of 32")
+    parser.add_argument("--output-layout", choices=["channels", "cells"], default="channels",
+                        help="outputs as [1, values, cells] (default: no Transpose left in the graph) or as "
+                             "the TF.js graph's [1, cells, values]")
     args = parser.parse_args(argv)
     if args.size <= 0 or args.size % 32:
         print(f"tfjs_to_onnx: --size {args.size} must be a positive multiple of 32", file=sys.stderr)
@@ -450,7 +460,7 @@ def main(argv):
         if model_json.get("format") != "graph-model":
             raise ConversionError(f"{args.json} is not a TF.js graph model")
         weights = load_weights(model_json, os.path.dirname(os.path.abspath(args.json)))
-        model = Converter(model_json, weights, args.size).run()
+        model = Converter(model_json, weights, args.size, args.output_layout).run()
     except (OSError, ValueError, KeyError, ConversionError) as e:
         print(f"tfjs_to_onnx: cannot convert {args.json}: {e}", file=sys.stderr)
         return 1

@@ -83,6 +83,9 @@ NanoDetDetector::NanoDetDetector(const std::string& model_path, int input_size)
                       model_path, input_size));
     }
   }
+  // [1, 80, cells] (tools/tfjs_to_onnx.py) or [1, cells, 80] (the TF.js graph's own layout).
+  channel_major_ = outputs_[0].dims == 3 && outputs_[0].size[1] == kNanoDetClasses &&
+                   outputs_[0].size[2] != kNanoDetClasses;
 }
 
 void NanoDetDetector::QuantizeInt8(const cv::Mat& calibration_rgb) {
@@ -144,6 +147,7 @@ void NanoDetDetector::Decode(float score_threshold, float nms_iou,
     view.scores[level] = {s.ptr<float>(), s.total()};
     view.boxes[level] = {b.ptr<float>(), b.total()};
   }
+  view.channel_major = channel_major_;
   out->clear();
   DecodeNanoDet(view, input_size_, score_threshold, out);
   PerClassNms(out, nms_iou);

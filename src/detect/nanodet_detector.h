@@ -60,6 +60,7 @@ class NanoDetDetector {
   std::string model_path_;
   int input_size_;
   bool int8_ = false;
+  bool channel_major_ = false;  // output layout, see NanoDetOutputs
   cv::dnn::Net net_;
   cv::Mat blob_;
   std::vector<cv::String> output_names_;

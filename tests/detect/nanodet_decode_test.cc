@@ -113,6 +113,47 @@ TEST(NanoDetDecodeTest, AppendsWithoutClearing) {
   EXPECT_EQ(dets.size(), 3u);
 }
 
+// The same synthetic outputs transposed to [values][cells] decode to the same detections.
+TEST(NanoDetDecodeTest, ChannelMajorLayoutDecodesTheSame) {
+  SyntheticOutputs out;
+  out.Put(0, 2, 3, 7, 0.9f, 2, 1, 3, 4);
+  out.Put(1, 3, 1, 4, 0.6f, 0, 5, 2, 1);
+  out.Put(2, 1, 1, 79, 0.8f, 1, 1, 1, 1);
+  std::vector<ModelDetection> want;
+  DecodeNanoDet(out.View(), SyntheticOutputs::kSize, 0.4f, &want);
+  ASSERT_EQ(want.size(), 3u);
+
+  std::vector<float> scores[3], boxes[3];
+  NanoDetOutputs view;
+  view.channel_major = true;
+  for (int level = 0; level < 3; ++level) {
+    const size_t cells = out.scores[level].size() / kNanoDetClasses;
+    const auto transpose = [cells](const std::vector<float>& in, int values) {
+      std::vector<float> t(in.size());
+      for (size_t c = 0; c < cells; ++c) {
+        for (int v = 0; v < values; ++v)
+          t[v * cells + c] = in[c * values + v];
+      }
+      return t;
+    };
+    scores[level] = transpose(out.scores[level], kNanoDetClasses);
+    boxes[level] = transpose(out.boxes[level], 4 * kNanoDetBins);
+    view.scores[level] = scores[level];
+    view.boxes[level] = boxes[level];
+  }
+  std::vector<ModelDetection> got;
+  DecodeNanoDet(view, SyntheticOutputs::kSize, 0.4f, &got);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].class_id, want[i].class_id);
+    EXPECT_FLOAT_EQ(got[i].score, want[i].score);
+    EXPECT_FLOAT_EQ(got[i].x1, want[i].x1);
+    EXPECT_FLOAT_EQ(got[i].y1, want[i].y1);
+    EXPECT_FLOAT_EQ(got[i].x2, want[i].x2);
+    EXPECT_FLOAT_EQ(got[i].y2, want[i].y2);
+  }
+}
+
 TEST(NanoDetDecodeTest, OutputsOfAnotherSizeAreRejected) {
   SyntheticOutputs out;
   std::vector<ModelDetection> dets;
