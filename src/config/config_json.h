@@ -13,9 +13,10 @@ namespace corvette::config {
 // snapshots, cameras, logger (upper-case levels), environment_vars; per camera the §2.9 keys
 // including frame_shape and ffmpeg_cmds (URL passwords shown as "*****"). Our extensions appear as
 // extra top-level keys (server, storage, rtmp) and as extra keys of model (path, labelmap_path).
-// Pass the live config to reflect runtime toggles (clips/snapshots/detect enabled).
-// `options` must match how the app starts ffmpeg (e.g. include_rtmp false when the RTMP server is
-// down).
+// Without MQTT the mqtt section still appears, with Frigate's defaults and host null (Home
+// Assistant reads topic_prefix and client_id). Pass the live config to reflect runtime toggles
+// (clips/snapshots/detect enabled). `options` must match how the app starts ffmpeg (e.g.
+// include_rtmp false when the RTMP server is down).
 nlohmann::json ToJson(const Config& config, const FfmpegCommandOptions& options = {});
 
 }  // namespace corvette::config

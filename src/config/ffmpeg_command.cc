@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
+#include <initializer_list>
+
 namespace corvette::config {
 namespace {
 
@@ -20,7 +23,55 @@ void Append(std::vector<std::string>& argv, const std::vector<std::string>& args
   }
 }
 
+bool Contains(const std::vector<std::string>& args, std::initializer_list<std::string_view> names) {
+  for (const auto& a : args) {
+    for (std::string_view name : names) {
+      if (a == name)
+        return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+std::vector<std::string> RtmpOutputArgs(const std::vector<std::string>& configured,
+                                        const std::string& url, bool resilient) {
+  std::vector<std::string> args;
+  Append(args, configured);
+  // The last -f is the one ffmpeg uses.
+  std::string format = "flv";
+  size_t format_at = args.size();
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "-f") {
+      format = args[i + 1];
+      format_at = i;
+    }
+  }
+  if (!resilient || format == "tee") {
+    args.push_back(url);
+    return args;
+  }
+  if (format_at < args.size())
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(format_at),
+               args.begin() + static_cast<std::ptrdiff_t>(format_at) + 2);
+
+  std::vector<std::string> out;
+  if (!Contains(args, {"-map"}))
+    out.insert(out.end(), {"-map", "0:v:0", "-map", "0:a:0?"});
+  out.insert(out.end(), args.begin(), args.end());
+  if (format == "flv" && !Contains(args, {"-tag", "-tag:v", "-vtag", "-tag:v:0"}))
+    out.insert(out.end(), {"-tag:v", "7"});
+  // Inside a tee slave's options ':' separates options, and the fifo_options value is parsed
+  // once more: its own separators are escaped twice.
+  out.insert(out.end(),
+             {"-f", "tee",
+              fmt::format("[f={}:onfail=ignore:use_fifo=1:fifo_options="
+                          "attempt_recovery=1\\:recover_any_error=1\\:recovery_wait_time=1"
+                          "\\:drop_pkts_on_overflow=1\\:restart_with_keyframe=1]{}|[f=null]-",
+                          format, url)});
+  return out;
+}
 
 std::vector<FfmpegCommand> FfmpegCommandsFor(const Config& config, const CameraConfig& camera,
                                              const FfmpegCommandOptions& options) {
@@ -39,11 +90,12 @@ std::vector<FfmpegCommand> FfmpegCommandsFor(const Config& config, const CameraC
       outputs.push_back(InDirectory(config.storage.cache, segment_name));
     }
     if (input.HasRole(Role::kRtmp) && camera.rtmp.enabled && options.include_rtmp) {
-      Append(outputs, out.rtmp);
-      outputs.push_back(
-          config.rtmp.port == 1935
-              ? fmt::format("rtmp://127.0.0.1/live/{}", camera.name)
-              : fmt::format("rtmp://127.0.0.1:{}/live/{}", config.rtmp.port, camera.name));
+      Append(outputs, RtmpOutputArgs(out.rtmp,
+                                     config.rtmp.port == 1935
+                                         ? fmt::format("rtmp://127.0.0.1/live/{}", camera.name)
+                                         : fmt::format("rtmp://127.0.0.1:{}/live/{}",
+                                                       config.rtmp.port, camera.name),
+                                     options.resilient_rtmp));
     }
     if (input.HasRole(Role::kDetect)) {
       if (camera.fps) {
