@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -94,6 +95,15 @@ Where BuildWhere(const EventFilter& f) {
     w.params.emplace_back(*f.before);
   }
   if (f.zone) {
+    // A plain ASCII name appears verbatim in the JSON text of any list holding it, so a substring
+    // test skips most rows before the exact test parses the list.
+    const bool plain = std::all_of(f.zone->begin(), f.zone->end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (plain) {
+      w.Add("instr(zones, ?) > 0");
+      w.params.emplace_back(*f.zone);
+    }
     w.Add(
         "(CASE WHEN json_valid(zones) THEN EXISTS (SELECT 1 FROM json_each(zones) WHERE "
         "json_each.value = ?) ELSE 0 END)");
