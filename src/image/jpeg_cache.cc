@@ -4,26 +4,39 @@
 
 namespace corvette::image {
 
-JpegCache::JpegCache(size_t capacity, uint64_t frames_kept)
-    : capacity_(std::max<size_t>(1, capacity)), frames_kept_(std::max<uint64_t>(1, frames_kept)) {
+JpegCache::JpegCache(size_t capacity, uint64_t frames_kept, const util::Clock& clock)
+    : capacity_(std::max<size_t>(1, capacity)),
+      frames_kept_(std::max<uint64_t>(1, frames_kept)),
+      clock_(clock) {
   entries_.reserve(capacity_ + 1);
 }
 
-JpegCache::Lookup JpegCache::Find(const JpegCacheKey& key) {
+JpegCache::Lookup JpegCache::Find(const JpegCacheKey& key, double max_age_seconds) {
+  const double now = clock_.Monotonic();
   std::lock_guard lock(mutex_);
   ++use_counter_;
+  Entry* recent = nullptr;
   for (Entry& entry : entries_) {
     if (entry.key == key) {
-      entry.last_use = use_counter_;
-      ++hits_;
-      return {entry.bytes, nullptr, entry.id};
+      recent = &entry;
+      break;
     }
+    if (max_age_seconds > 0 && entry.key.options == key.options &&
+        entry.key.frame_sequence <= key.frame_sequence && now - entry.created <= max_age_seconds &&
+        (recent == nullptr || entry.key.frame_sequence > recent->key.frame_sequence)) {
+      recent = &entry;
+    }
+  }
+  if (recent != nullptr) {
+    recent->last_use = use_counter_;
+    ++hits_;
+    return {recent->bytes, nullptr, recent->id};
   }
   ++encodes_;
   auto promise = std::make_shared<std::promise<Bytes>>();
   std::shared_future<Bytes> future = promise->get_future().share();
   const uint64_t id = ++next_id_;
-  entries_.push_back({key, future, use_counter_, id});
+  entries_.push_back({key, future, use_counter_, id, now});
   newest_frame_ = std::max(newest_frame_, key.frame_sequence);
   EvictLocked();
   return {std::move(future), std::move(promise), id};

@@ -114,6 +114,27 @@ TEST(JpegCacheTest, CapacityBoundsEntries) {
   EXPECT_EQ(calls, 0);  // the most recent survive
 }
 
+TEST(JpegCacheTest, MaxAgeReusesARecentFrameWithTheSameOptions) {
+  util::ManualClock clock;
+  JpegCache cache(8, 2, clock);
+  int calls = 0;
+  auto encode = [&] { return std::to_string(++calls); };
+  const auto first = cache.Get(Key(1, 360), encode, 0.33);
+  clock.Advance(0.1);
+  // A newer frame, but the frame-1 JPEG is only 0.1 s old: a viewer at 3 fps takes it.
+  EXPECT_EQ(cache.Get(Key(2, 360), encode, 0.33).get(), first.get());
+  EXPECT_EQ(calls, 1);
+  // Without max_age the newer frame is encoded.
+  EXPECT_EQ(*cache.Get(Key(2, 360), encode), "2");
+  // Other options never stand in for each other.
+  EXPECT_EQ(*cache.Get(Key(3, 720), encode, 0.33), "3");
+  clock.Advance(0.5);
+  // Too old now.
+  EXPECT_EQ(*cache.Get(Key(3, 360), encode, 0.33), "4");
+  // An older frame's request does not get a newer frame's JPEG.
+  EXPECT_EQ(*cache.Get(Key(2, 720), encode, 10), "5");
+}
+
 TEST(JpegCacheTest, FailedEncodeIsNotCachedAndReachesWaiters) {
   JpegCache cache;
   std::atomic<bool> started{false};
