@@ -100,7 +100,8 @@ class EventStore {
 
   // Blocks until the write with this ticket is committed or failed; true when committed.
   bool WaitDurable(Ticket ticket);
-  // Blocks until every write queued before the call is applied; true when none of them failed.
+  // Blocks until every write queued before the call is applied; true when no write failed in the
+  // meantime.
   bool Flush();
 
   // GET /api/events: matching rows newest first (start_time descending) as a JSON list.
