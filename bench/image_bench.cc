@@ -4,7 +4,9 @@
 // threads).
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <barrier>
+#include <chrono>
 #include <opencv2/imgproc.hpp>
 #include <thread>
 #include <vector>
@@ -161,6 +163,65 @@ BENCHMARK(BM_ViewersThroughCacheOneThread)
     ->Arg(1)
     ->Arg(20)
     ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Real-time MJPEG: a camera publishing 5 frames/s and `viewers` clients each polling at 3 fps
+// from a random phase for 3 s, as the MJPEG handler does (sleep 1/fps, ask for the newest
+// frame). Arg 1 = max_age of 1/fps (share a recent encode), 0 = always the newest frame.
+// Reports encodes per second and process CPU.
+void BM_OutOfPhaseViewers(benchmark::State& state) {
+  const int viewers = static_cast<int>(state.range(0));
+  const bool share_recent = state.range(1) != 0;
+  constexpr double kCameraFps = 5;
+  constexpr double kViewerFps = 3;
+  constexpr auto kDuration = std::chrono::seconds(3);
+  const I420Image frame = TestFrame();
+  RenderOptions options;
+  options.height = 360;
+  const OverlayData overlay;
+  double encodes_per_second = 0;
+  for (auto _ : state) {
+    JpegCache cache;
+    std::atomic<uint64_t> sequence{1};
+    std::atomic<bool> stop{false};
+    const auto start = std::chrono::steady_clock::now();
+    std::thread camera([&] {
+      while (!stop) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(1 / kCameraFps));
+        ++sequence;
+      }
+    });
+    std::vector<std::thread> threads;
+    for (int v = 0; v < viewers; ++v) {
+      threads.emplace_back([&, v] {
+        const double phase = (v * 0.618034 - static_cast<int>(v * 0.618034)) / kViewerFps;
+        std::this_thread::sleep_for(std::chrono::duration<double>(phase));
+        while (std::chrono::steady_clock::now() - start < kDuration) {
+          benchmark::DoNotOptimize(cache.Get(
+              {sequence.load(), options},
+              [&] { return RenderFrameJpeg(frame.view(), options, overlay); },
+              share_recent ? 1 / kViewerFps : 0));
+          std::this_thread::sleep_for(std::chrono::duration<double>(1 / kViewerFps));
+        }
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+    stop = true;
+    camera.join();
+    encodes_per_second =
+        static_cast<double>(cache.encodes()) / std::chrono::duration<double>(kDuration).count();
+  }
+  state.counters["encodes_per_s"] = encodes_per_second;
+}
+BENCHMARK(BM_OutOfPhaseViewers)
+    ->Args({1, 0})
+    ->Args({20, 0})
+    ->Args({20, 1})
+    ->Iterations(1)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace
