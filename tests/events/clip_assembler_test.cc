@@ -1,0 +1,243 @@
+#include "events/clip_assembler.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "clip_test_util.h"
+#include "events/retention.h"
+
+namespace corvette::events {
+namespace {
+namespace fs = std::filesystem;
+using testing::PutSegments;
+using testing::TestDir;
+
+TEST(ShouldMakeClipTest, FollowsZeroEightDecision) {
+  std::optional<std::vector<std::string>> all;
+  std::optional<std::vector<std::string>> cars = std::vector<std::string>{"car"};
+  EXPECT_TRUE(ShouldMakeClip(true, false, "person", all, {}, {}));
+  EXPECT_FALSE(ShouldMakeClip(false, false, "person", all, {}, {}));  // clips off (MQTT)
+  EXPECT_FALSE(ShouldMakeClip(true, true, "person", all, {}, {}));    // false positive
+  EXPECT_FALSE(ShouldMakeClip(true, false, "person", cars, {}, {}));
+  EXPECT_TRUE(ShouldMakeClip(true, false, "car", cars, {}, {}));
+  EXPECT_FALSE(ShouldMakeClip(true, false, "car", cars, {"drive"}, {"yard"}));
+  EXPECT_TRUE(ShouldMakeClip(true, false, "car", cars, {"drive", "gate"}, {"yard", "gate"}));
+}
+
+TEST(ConcatPlaylistTest, TrimsFirstAndLastSegmentsAndSkipsOthers) {
+  std::vector<CachedSegment> segments = {{"/c/a-1.mp4", "a", 100, 10},
+                                         {"/c/a-2.mp4", "a", 110, 10},
+                                         {"/c/a'3.mp4", "a", 120, 10},
+                                         {"/c/a-4.mp4", "a", 130, 10}};
+  EXPECT_EQ(ConcatPlaylist(segments, 112.5, 125),
+            "file '/c/a-2.mp4'\ninpoint 2.500\n"
+            "file '/c/a'\\''3.mp4'\noutpoint 5.000\n");
+  EXPECT_EQ(ConcatPlaylist(segments, 100, 140),
+            "file '/c/a-1.mp4'\nfile '/c/a-2.mp4'\nfile '/c/a'\\''3.mp4'\nfile '/c/a-4.mp4'\n");
+  EXPECT_EQ(ConcatPlaylist(segments, 200, 210), "");
+}
+
+TEST(ClipNamesTest, TemporariesAreRecognised) {
+  EXPECT_EQ(ClipPath("/clips", "front", "1.5-abc"), "/clips/front-1.5-abc.mp4");
+  EXPECT_TRUE(IsClipTemporaryName(".front-1.5-abc.mp4.assembling"));
+  EXPECT_TRUE(IsClipTemporaryName(".front-1.5-abc.concat"));
+  EXPECT_FALSE(IsClipTemporaryName("front-1.5-abc.mp4"));
+  EXPECT_FALSE(IsClipTemporaryName("frigate.db"));
+}
+
+class ClipAssemblerTest : public ::testing::Test {
+ protected:
+  ClipAssembler::Options Options() {
+    ClipAssembler::Options options;
+    options.clips_dir = dir_.File("clips");
+    options.cache.dir = dir_.File("cache");
+    fs::create_directories(options.cache.dir);
+    options.poll_seconds = 0.05;
+    options.max_wait_seconds = 30;
+    return options;
+  }
+  std::unique_ptr<ClipAssembler> Make(ClipAssembler::Options options) {
+    return std::make_unique<ClipAssembler>(std::move(options), util::SystemClock::Instance(),
+                                           [this](const ClipResult& result) {
+                                             std::lock_guard lock(mutex_);
+                                             results_.push_back(result);
+                                             done_.notify_all();
+                                           });
+  }
+  // Waits (bounded) for `n` results.
+  bool WaitResults(size_t n, double seconds = 60) {
+    std::unique_lock lock(mutex_);
+    return done_.wait_for(lock, std::chrono::duration<double>(seconds),
+                          [&] { return results_.size() >= n; });
+  }
+  size_t ResultCount() {
+    std::lock_guard lock(mutex_);
+    return results_.size();
+  }
+
+  TestDir dir_;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::vector<ClipResult> results_;
+};
+
+TEST_F(ClipAssemblerTest, ClipCoversEventPlusPreAndPostAndDecodes) {
+  const double t0 = testing::WholeSecondsNow() - 100;
+  // 15 segments of 2 s: t0 .. t0+30; the last one is "being written" (fresh mtime).
+  auto paths = PutSegments(dir_.File("cache"), "front", t0, 2, 15);
+  corvette::testing::SetMtime(paths.back(), testing::WholeSecondsNow());
+  auto assembler = Make(Options());
+  // Event from t0+9 to t0+21, 3 s before and after: t0+6 .. t0+24 (18 s).
+  assembler->Request({"front", "1.0-abcdef", t0 + 9, t0 + 21, 3, 3});
+  ASSERT_TRUE(WaitResults(1));
+  ASSERT_TRUE(results_[0].ok) << results_[0].error;
+  EXPECT_FALSE(results_[0].partial);
+  std::string clip = dir_.File("clips/front-1.0-abcdef.mp4");
+  EXPECT_EQ(results_[0].path, clip);
+  double duration = corvette::testing::FfprobeDuration(clip);
+  EXPECT_NEAR(duration, 18.0, 2.0);  // within one segment
+  EXPECT_TRUE(corvette::testing::DecodesWithoutErrors(clip));
+  // faststart: the moov atom comes before mdat.
+  std::ifstream in(clip, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), head.size());
+  EXPECT_LT(head.find("moov"), head.find("mdat"));
+  // No temporaries left.
+  for (const auto& entry : fs::directory_iterator(dir_.File("clips")))
+    EXPECT_FALSE(IsClipTemporaryName(entry.path().filename().string())) << entry.path();
+  EXPECT_EQ(assembler->counters().made, 1u);
+}
+
+TEST_F(ClipAssemblerTest, WaitsForTheSegmentStillBeingWrittenWithoutHoldingOthers) {
+  const double now = testing::WholeSecondsNow();
+  const double t0 = now - 20;
+  // front: segments to t0+20 = now, the last being written.
+  auto front = PutSegments(dir_.File("cache"), "front", t0, 2, 10);
+  corvette::testing::SetMtime(front.back(), now);
+  // back: complete enough.
+  auto back = PutSegments(dir_.File("cache"), "back", t0, 2, 6);
+  corvette::testing::SetMtime(back.back(), now);
+  auto assembler = Make(Options());
+  // front's window ends at t0+19.5: inside the segment still being written.
+  assembler->Request({"front", "f", t0 + 12, t0 + 17.5, 2, 2});
+  assembler->Request({"back", "b", t0 + 2, t0 + 6, 1, 1});
+  ASSERT_TRUE(WaitResults(1));
+  EXPECT_EQ(results_[0].request.id, "b");  // not held up behind front
+  EXPECT_TRUE(results_[0].ok) << results_[0].error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ResultCount(), 1u);  // front still waits: its last segment is open
+  EXPECT_FALSE(fs::exists(dir_.File("clips/front-f.mp4")));
+  // ffmpeg moves on to the next segment: the previous one is finished.
+  PutSegments(dir_.File("cache"), "front", t0 + 20, 2, 1, 10);
+  ASSERT_TRUE(WaitResults(2));
+  ASSERT_TRUE(results_[1].ok) << results_[1].error;
+  EXPECT_NEAR(corvette::testing::FfprobeDuration(dir_.File("clips/front-f.mp4")), 9.5, 2.0);
+}
+
+TEST_F(ClipAssemblerTest, FfmpegFailureGivesNoClipAndNoTemporaries) {
+  const double t0 = testing::WholeSecondsNow() - 100;
+  PutSegments(dir_.File("cache"), "front", t0, 2, 6);
+  auto options = Options();
+  options.ffmpeg = "false";
+  auto assembler = Make(options);
+  assembler->Request({"front", "x", t0 + 2, t0 + 4, 1, 1});
+  ASSERT_TRUE(WaitResults(1));
+  EXPECT_FALSE(results_[0].ok);
+  EXPECT_NE(results_[0].error.find("ffmpeg failed"), std::string::npos) << results_[0].error;
+  EXPECT_FALSE(fs::exists(dir_.File("clips/front-x.mp4")));
+  for (const auto& entry : fs::directory_iterator(dir_.File("clips")))
+    ADD_FAILURE() << "left behind: " << entry.path();
+}
+
+TEST_F(ClipAssemblerTest, NothingCachedFailsAfterTheWait) {
+  auto options = Options();
+  options.max_wait_seconds = 0;
+  auto assembler = Make(options);
+  double now = testing::WholeSecondsNow();
+  assembler->Request({"ghost", "g", now - 60, now - 50, 1, 1});
+  ASSERT_TRUE(WaitResults(1));
+  EXPECT_FALSE(results_[0].ok);
+  EXPECT_EQ(assembler->counters().failed, 1u);
+}
+
+TEST_F(ClipAssemblerTest, EventsInProgressKeepTheirSegments) {
+  auto options = Options();
+  options.cache.max_seconds = 300;
+  auto assembler = Make(options);
+  const double now = testing::WholeSecondsNow();
+  assembler->NoteEventStarted("front", "e", now - 200);
+  // Old segments: one needed by the event (ends now-190), one not (ends now-298).
+  auto needed = PutSegments(dir_.File("cache"), "front", now - 192, 2, 1);
+  auto old = PutSegments(dir_.File("cache"), "front", now - 300, 2, 1);
+  PutSegments(dir_.File("cache"), "front", now - 2, 2, 1);
+  for (int i = 0; i < 100 && fs::exists(old[0]); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(fs::exists(old[0]));
+  EXPECT_TRUE(fs::exists(needed[0]));
+  // Once the event ends without a clip, its segments may go.
+  assembler->NoteEventEnded("e");
+  for (int i = 0; i < 100 && fs::exists(needed[0]); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(fs::exists(needed[0]));
+}
+
+// Kill -9 of the process while ffmpeg writes the clip: nothing appears under the final name, and
+// the startup sweep removes the temporaries.
+TEST_F(ClipAssemblerTest, SigkillDuringAssemblyLeavesNoFinalFile) {
+  const double t0 = testing::WholeSecondsNow() - 200;
+  PutSegments(dir_.File("cache"), "front", t0, 2, 30);
+  // An ffmpeg that reads its input at native speed, so a 50-s clip takes 50 s to write.
+  std::string slow = dir_.File("slow-ffmpeg");
+  std::ofstream(slow) << "#!/bin/sh\nexec ffmpeg -re \"$@\"\n";
+  fs::permissions(slow, fs::perms::owner_all);
+  std::string temporary = dir_.File("clips/.front-k.mp4.assembling");
+  std::string final_path = dir_.File("clips/front-k.mp4");
+
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto options = Options();
+    options.ffmpeg = slow;
+    ClipAssembler assembler(options, util::SystemClock::Instance(), nullptr);
+    assembler.Request({"front", "k", t0 + 5, t0 + 55, 1, 1});
+    ::sleep(120);
+    ::_exit(0);
+  }
+  // Wait until ffmpeg has written part of the clip.
+  for (int i = 0; i < 300; ++i) {
+    std::error_code ec;
+    if (fs::exists(temporary, ec) && fs::file_size(temporary, ec) > 100'000)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(fs::exists(temporary));
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  // ffmpeg runs in its own session and outlives the server; end it as a reboot would.
+  std::string orphans = corvette::testing::ShellOutput("pgrep -f -- '" + temporary + "'");
+  for (size_t pos = 0; pos < orphans.size();) {
+    size_t end = orphans.find('\n', pos);
+    ::kill(std::stoi(orphans.substr(pos, end - pos)), SIGKILL);
+    pos = end == std::string::npos ? orphans.size() : end + 1;
+  }
+  EXPECT_FALSE(fs::exists(final_path));
+  EXPECT_TRUE(fs::exists(temporary));
+
+  SweepResult sweep =
+      SweepTemporaries({dir_.File("clips"), dir_.File("recordings"), dir_.File("cache")});
+  EXPECT_EQ(sweep.temporaries_removed, 2);  // the clip and its playlist
+  EXPECT_FALSE(fs::exists(temporary));
+  EXPECT_FALSE(fs::exists(final_path));
+}
+
+}  // namespace
+}  // namespace corvette::events

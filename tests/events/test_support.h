@@ -1,0 +1,151 @@
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "camera/camera.h"
+#include "events/event_listener.h"
+#include "events/event_processor.h"
+#include "track/tracker.h"
+#include "video/frame.h"
+
+namespace corvette::events::testing {
+
+// A fresh directory under the system temp dir, removed with everything in it at scope end.
+class TestDir {
+ public:
+  TestDir() {
+    static std::atomic<int> counter{0};
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("corvette-events-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TestDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TestDir(const TestDir&) = delete;
+  TestDir& operator=(const TestDir&) = delete;
+
+  std::string path() const { return path_.string(); }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+  std::vector<std::string> Names() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path_))
+      names.push_back(entry.path().filename().string());
+    return names;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Records every listener callback.
+class RecordingListener : public EventListener {
+ public:
+  struct Count {
+    std::string name, label;
+    int count;
+  };
+  struct Snapshot {
+    std::string camera, label;
+    std::shared_ptr<const std::string> jpeg;
+  };
+
+  void OnEventMessage(const track::EventMessage& message) override {
+    std::lock_guard lock(mutex);
+    messages.push_back(message);
+  }
+  void OnCountChanged(const std::string& name, const std::string& label, int count) override {
+    std::lock_guard lock(mutex);
+    counts.push_back({name, label, count});
+  }
+  void OnBestSnapshot(const std::string& camera, const std::string& label,
+                      std::shared_ptr<const std::string> jpeg) override {
+    std::lock_guard lock(mutex);
+    snapshots.push_back({camera, label, std::move(jpeg)});
+  }
+  void OnEventStored(const storage::EventRecord& event, bool clip_wanted) override {
+    std::lock_guard lock(mutex);
+    stored.push_back(event);
+    clip_decisions.push_back(clip_wanted);
+  }
+
+  std::mutex mutex;
+  std::vector<track::EventMessage> messages;
+  std::vector<Count> counts;
+  std::vector<Snapshot> snapshots;
+  std::vector<storage::EventRecord> stored;
+  std::vector<bool> clip_decisions;
+};
+
+// A grey I420 frame with a lighter rectangle at `box` (so crops and thumbnails have content).
+inline std::shared_ptr<const video::Frame> MakeFrame(int width, int height, double frame_time,
+                                                     track::Box box = {}) {
+  auto frame = std::make_shared<video::Frame>(width, height);
+  uint8_t* data = frame->mutable_data();
+  const size_t y_size = static_cast<size_t>(width) * height;
+  std::memset(data, 90, y_size);
+  std::memset(data + y_size, 128, frame->size_bytes() - y_size);
+  for (int y = std::max(0, box.y1); y < std::min(height, box.y2); ++y)
+    std::memset(data + static_cast<size_t>(y) * width + box.x1, 200, box.x2 - box.x1);
+  frame->set_frame_time(frame_time);
+  return frame;
+}
+
+inline track::TrackedRecord Record(const std::string& id, const std::string& label, double score,
+                                   track::Box box, double frame_time, double start_time) {
+  track::TrackedRecord r;
+  r.id = id;
+  r.label = label;
+  r.score = score;
+  r.box = box;
+  r.area = box.Area();
+  r.region = box;
+  r.frame_time = frame_time;
+  r.centroid = track::Centroid(box);
+  r.start_time = start_time;
+  return r;
+}
+
+// Drives an EventProcessor with synthetic tracker output, one frame per call.
+class Driver {
+ public:
+  Driver(EventProcessor& processor, int width, int height, double start = 1'600'000'000.0)
+      : processor_(processor), width_(width), height_(height), now_(start) {}
+
+  // One frame at the current time with these objects; returns the frame. Time then moves on by
+  // `step` seconds.
+  std::shared_ptr<const video::Frame> Frame(const std::vector<track::TrackedRecord>& objects,
+                                            double step = 0.2) {
+    track::Box lit = objects.empty() ? track::Box{} : objects.front().box;
+    auto frame = MakeFrame(width_, height_, now_, lit);
+    camera::CameraSnapshot snapshot;
+    std::vector<track::TrackedRecord> removed;
+    camera::FrameResult result{frame, objects, removed, true, snapshot};
+    processor_.OnFrame(result);
+    last_zone_occupied = snapshot.zone_occupied;
+    now_ += step;
+    return frame;
+  }
+  double now() const { return now_; }
+
+  std::vector<bool> last_zone_occupied;
+
+ private:
+  EventProcessor& processor_;
+  int width_;
+  int height_;
+  double now_;
+};
+
+}  // namespace corvette::events::testing
