@@ -4,7 +4,7 @@ set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
-for b in "$build"/*_bench; do
+for b in "$build"/bench/*_bench; do
   [ -x "$b" ] || continue
   echo "## $(basename "$b")"
   "$b" --benchmark_min_time=1
