@@ -33,6 +33,18 @@ bool Contains(const std::vector<std::string>& args, std::initializer_list<std::s
   return false;
 }
 
+// `url` as a tee slave's file name: the tee splits its argument at '|' and unquotes it like
+// av_get_token, so '\\', '|' and '\'' are escaped.
+std::string TeeEscaped(const std::string& url) {
+  std::string out;
+  for (char c : url) {
+    if (c == '\\' || c == '|' || c == '\'')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> RtmpOutputArgs(const std::vector<std::string>& configured,
@@ -67,9 +79,9 @@ std::vector<std::string> RtmpOutputArgs(const std::vector<std::string>& configur
   out.insert(out.end(),
              {"-f", "tee",
               fmt::format("[f={}:onfail=ignore:use_fifo=1:fifo_options="
-                          "attempt_recovery=1\\:recover_any_error=1\\:recovery_wait_time=1"
-                          "\\:drop_pkts_on_overflow=1\\:restart_with_keyframe=1]{}|[f=null]-",
-                          format, url)});
+                          "attempt_recovery=1\\\\:recover_any_error=1\\\\:recovery_wait_time=1"
+                          "\\\\:drop_pkts_on_overflow=1\\\\:restart_with_keyframe=1]{}|[f=null]-",
+                          format, TeeEscaped(url))});
   return out;
 }
 

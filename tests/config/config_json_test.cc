@@ -62,7 +62,10 @@ Config FrontDoor() {
 
 // The Home Assistant integration's TEST_CONFIG (recorded from a 0.8.4 server) for the same camera.
 TEST(ConfigJson, MatchesFrigateShapeForHomeAssistantFixture) {
-  Json json = ToJson(FrontDoor());
+  // Frigate 0.8's plain rtmp output, to compare with its fixture.
+  FfmpegCommandOptions plain_rtmp;
+  plain_rtmp.resilient_rtmp = false;
+  Json json = ToJson(FrontDoor(), plain_rtmp);
   EXPECT_EQ(Keys(json), (std::set<std::string>{"database", "model", "detectors", "mqtt", "clips",
                                                "snapshots", "cameras", "logger", "environment_vars",
                                                "server", "storage", "rtmp"}));
@@ -186,6 +189,10 @@ TEST(ConfigJson, FfmpegCmdsFollowOptions) {
   no_rtmp.include_rtmp = false;
   Json cam = ToJson(FrontDoor(), no_rtmp)["cameras"]["front_door"];
   EXPECT_THAT(cam["ffmpeg_cmds"][0]["cmd"].get<std::string>(), Not(HasSubstr("rtmp://")));
+  // By default the command shown is the one run: the rtmp output through the tee muxer.
+  Json resilient = ToJson(FrontDoor())["cameras"]["front_door"];
+  EXPECT_THAT(resilient["ffmpeg_cmds"][0]["cmd"].get<std::string>(),
+              HasSubstr("-f tee [f=flv:onfail=ignore:"));
 }
 
 TEST(ConfigJson, ExtensionsAtTopLevel) {

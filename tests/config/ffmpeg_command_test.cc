@@ -12,8 +12,16 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using testing::MustLoad;
 
+// Frigate 0.8's plain rtmp output.
+FfmpegCommandOptions Plain() {
+  FfmpegCommandOptions options;
+  options.resilient_rtmp = false;
+  return options;
+}
+
 // The example of spec §2.8 (Home Assistant integration fixtures): clips + rtmp + detect at 4 fps,
-// with the user's input_args carrying -stimeout, so the command is reproduced byte for byte.
+// with the user's input_args carrying -stimeout, so the command is reproduced byte for byte (with
+// the plain rtmp output).
 TEST(FfmpegCommand, ReproducesFrigateExampleExactly) {
   Config config = MustLoad(R"(
 mqtt:
@@ -35,7 +43,7 @@ cameras:
       enabled: true
 )");
   ASSERT_EQ(config.cameras.size(), 1u);
-  auto commands = FfmpegCommandsFor(config, config.cameras[0]);
+  auto commands = FfmpegCommandsFor(config, config.cameras[0], Plain());
   ASSERT_EQ(commands.size(), 1u);
   EXPECT_EQ(JoinCommand(commands[0].argv),
             "ffmpeg -hide_banner -loglevel warning -avoid_negative_ts make_zero -fflags "
@@ -78,7 +86,7 @@ cameras:
     width: 640
     height: 480
 )");
-  auto commands = FfmpegCommandsFor(config, config.cameras[0]);
+  auto commands = FfmpegCommandsFor(config, config.cameras[0], Plain());
   ASSERT_EQ(commands.size(), 1u);
   EXPECT_THAT(commands[0].argv, ElementsAre("ffmpeg", "-g", "-i1", "-i", "in", "-R",
                                             "/media/frigate/recordings/cam-%Y%m%d%H%M%S.mp4", "-C",
@@ -204,7 +212,7 @@ cameras:
   std::string cmd = JoinCommand(FfmpegCommandsFor(config, config.cameras[0])[0].argv);
   EXPECT_NE(cmd.find(" ./var/recordings/cam-%Y%m%d%H%M%S.mp4 "), std::string::npos) << cmd;
   EXPECT_NE(cmd.find(" ./var/cache/cam-%Y%m%d%H%M%S.mp4 "), std::string::npos) << cmd;
-  EXPECT_NE(cmd.find(" rtmp://127.0.0.1:19350/live/cam "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("]rtmp://127.0.0.1:19350/live/cam|"), std::string::npos) << cmd;
 }
 
 TEST(FfmpegCommand, ArgGroupsResolveInputThenCameraThenGlobal) {
@@ -287,6 +295,52 @@ TEST(RedactUrlPasswords, ReplacesPasswordsOnly) {
 TEST(JoinCommand, JoinsWithSingleSpaces) {
   EXPECT_EQ(JoinCommand({"ffmpeg", "-i", "x"}), "ffmpeg -i x");
   EXPECT_THAT(JoinCommand({}), IsEmpty());
+}
+
+TEST(FfmpegCommand, ResilientRtmpOutputGoesThroughTeeWithAReconnectingFifo) {
+  EXPECT_THAT(
+      RtmpOutputArgs({"-c", "copy", "-f", "flv"}, "rtmp://127.0.0.1/live/cam", true),
+      ElementsAre("-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-tag:v", "7", "-f", "tee",
+                  "[f=flv:onfail=ignore:use_fifo=1:fifo_options=attempt_recovery=1\\\\:"
+                  "recover_any_error=1\\\\:recovery_wait_time=1\\\\:drop_pkts_on_overflow=1\\\\:"
+                  "restart_with_keyframe=1]rtmp://127.0.0.1/live/cam|[f=null]-"));
+  EXPECT_THAT(RtmpOutputArgs({"-c", "copy", "-f", "flv"}, "rtmp://x/live/cam", false),
+              ElementsAre("-c", "copy", "-f", "flv", "rtmp://x/live/cam"));
+}
+
+TEST(FfmpegCommand, ResilientRtmpOutputKeepsTheUsersMapsTagsFormatAndTee) {
+  // The user's maps and video tag are kept; another format is the tee slave's; no -f means flv.
+  auto args = RtmpOutputArgs({"-map", "0:1", "-f", "mpegts", "-c", "copy", "-tag:v", "h264"},
+                             "rtmp://u", true);
+  EXPECT_THAT(args, ElementsAre("-map", "0:1", "-c", "copy", "-tag:v", "h264", "-f", "tee",
+                                ::testing::StartsWith("[f=mpegts:onfail=ignore:")));
+  EXPECT_THAT(RtmpOutputArgs({"-c", "copy"}, "rtmp://u", true),
+              ElementsAre("-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-tag:v", "7", "-f",
+                          "tee", ::testing::StartsWith("[f=flv:")));
+  // The tee's own separators in the URL (a camera may be called "a|b") are escaped.
+  EXPECT_THAT(RtmpOutputArgs({}, "rtmp://h/live/a|b", true).back(),
+              ::testing::EndsWith("]rtmp://h/live/a\\|b|[f=null]-"));
+  // A tee written by the user is left alone.
+  EXPECT_THAT(RtmpOutputArgs({"-f", "tee"}, "[f=flv]rtmp://u", true),
+              ElementsAre("-f", "tee", "[f=flv]rtmp://u"));
+}
+
+TEST(FfmpegCommand, DefaultCommandHasTheResilientRtmpOutput) {
+  Config config = MustLoad(R"(
+cameras:
+  cam:
+    ffmpeg:
+      inputs:
+        - path: in
+          roles: [detect, rtmp]
+    width: 640
+    height: 480
+)");
+  std::string cmd = JoinCommand(FfmpegCommandsFor(config, config.cameras[0])[0].argv);
+  EXPECT_NE(cmd.find(" -map 0:v:0 -map 0:a:0? -c copy -tag:v 7 -f tee [f=flv:onfail=ignore:"),
+            std::string::npos)
+      << cmd;
+  EXPECT_NE(cmd.find("]rtmp://127.0.0.1/live/cam|[f=null]- -f rawvideo"), std::string::npos) << cmd;
 }
 
 }  // namespace
