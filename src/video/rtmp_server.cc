@@ -7,15 +7,18 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -107,6 +110,58 @@ std::string LastStderrLine(const ChildProcess& child) {
       return *line;
   }
   return "no output";
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+    size_t close = line.rfind(')');
+    if (close == std::string::npos)
+      continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == parent)
+      children.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return children;
+}
+
+bool ProcessExists(pid_t pid) {
+  return ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
+// A server left running by an earlier corvette that died without stopping it (its pid file names a
+// live nginx started with our config) holds the port: stop it. True when there was one.
+bool StopLeftoverServer(const std::filesystem::path& pid_file, const std::string& config) {
+  std::ifstream in(pid_file);
+  long value = 0;
+  if (!(in >> value) || value <= 1)
+    return false;
+  pid_t pid = static_cast<pid_t>(value);
+  std::ifstream cmdline_file("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
+                      std::istreambuf_iterator<char>());
+  if (cmdline.find("nginx") == std::string::npos || cmdline.find(config) == std::string::npos)
+    return false;
+  NamedLogger(kWatchdogLogger)
+      ->warn("Stopping an RTMP server left running by an earlier run (nginx pid {})", pid);
+  std::vector<pid_t> workers = ChildrenOf(pid);
+  ::kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (ProcessExists(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGKILL);
+  for (pid_t worker : workers)
+    ::kill(worker, SIGKILL);
+  return true;
 }
 
 }  // namespace
@@ -225,12 +280,13 @@ std::optional<std::string> RtmpServer::Prepare() {
     return fmt::format("nginx with the RTMP module is not installed (no {})", options_.module_path);
   if (options_.port < 1 || options_.port > 65535)
     return fmt::format("port {} is not a TCP port", options_.port);
-  if (std::optional<std::string> error = CheckPortFree(options_.port))
-    return error;
-
   std::filesystem::path folder = std::filesystem::absolute(options_.folder, ec);
   if (options_.folder.empty() || ec)
     return fmt::format("no folder for the RTMP server's files ({})", options_.folder);
+  if (CheckPortFree(options_.port) && StopLeftoverServer(folder / "nginx.pid", config_path()))
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (std::optional<std::string> error = CheckPortFree(options_.port))
+    return error;
   std::filesystem::create_directories(folder, ec);
   if (ec || !std::filesystem::is_directory(folder))
     return fmt::format("cannot create {}: {}", folder.string(),

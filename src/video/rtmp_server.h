@@ -90,7 +90,9 @@ class RtmpServer {
   RtmpServer& operator=(const RtmpServer&) = delete;
 
   // Call once. nullopt on success (nginx accepts connections and is supervised from now on);
-  // otherwise the error, already logged, and nothing is left running.
+  // otherwise the error, already logged, and nothing is left running. An nginx left running on the
+  // port by an earlier process that died (the pid file in `folder` names a live nginx started with
+  // this config) is stopped first. Must not run concurrently with Stop().
   std::optional<std::string> Start();
   // Terminates nginx (SIGTERM, then SIGKILL after stop_grace_seconds) and joins the supervising
   // thread. Idempotent.

@@ -251,6 +251,41 @@ TEST_F(RtmpServerTest, PublishedStreamPlays) {
   EXPECT_FALSE(AcceptsConnections(port));
 }
 
+// An earlier corvette that died (SIGKILL) left its nginx running on the port: the next start stops
+// it instead of giving up on the port.
+TEST_F(RtmpServerTest, ServerLeftByAnEarlierRunIsReplaced) {
+  int port = FreePort();
+  std::string config_path;
+  {
+    RtmpServer earlier(ServerOptions(port));
+    ASSERT_EQ(earlier.Start(), std::nullopt);
+    config_path = earlier.config_path();
+  }
+  ChildProcess::Options leftover_options;
+  std::string folder = ServerOptions(port).folder;
+  leftover_options.argv = {"/usr/sbin/nginx", "-e", "stderr",   "-p",
+                           folder + "/",      "-c", config_path};
+  ChildProcess leftover(leftover_options);
+  ASSERT_TRUE(WaitUntil([&] { return AcceptsConnections(port); }, 10));
+
+  RtmpServer server(ServerOptions(port));
+  EXPECT_EQ(server.Start(), std::nullopt);
+  EXPECT_TRUE(leftover.WaitFor(5).has_value());
+  EXPECT_NE(server.status().pid, leftover.pid());
+  EXPECT_TRUE(AcceptsConnections(port));
+}
+
+TEST_F(RtmpServerTest, APortTakenBySomethingElseIsNotTouched) {
+  Listener taken;
+  // A pid file naming a process that is not our nginx (this test) must not get it killed.
+  RtmpServerOptions options = ServerOptions(taken.port());
+  std::filesystem::create_directories(options.folder);
+  std::ofstream(options.folder + "/nginx.pid") << ::getpid() << "\n";
+  RtmpServer server(options);
+  EXPECT_TRUE(server.Start().has_value());
+  std::filesystem::remove(options.folder + "/nginx.pid");
+}
+
 // The camera's ffmpeg keeps delivering frames, without a restart, while the server is absent, when
 // it comes, when it is killed and when it is back; the restream plays whenever the server runs.
 TEST_F(RtmpServerTest, CameraRestreamsByStreamCopyAndDetectionOutlivesTheServer) {
