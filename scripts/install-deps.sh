@@ -11,7 +11,7 @@ packages=(
   libopencv-videoio-dev libsqlite3-dev libmosquitto-dev libturbojpeg0-dev libyaml-cpp-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   # probing segment durations in process (clips cache, recordings)
-  libavformat-dev libavutil-dev
+  libavformat-dev libavcodec-dev libavutil-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-paho-mqtt curl sqlite3
   # run time: decoding, the demo footage, the broker, the RTMP restream server

@@ -54,19 +54,33 @@ bool ShouldMakeClip(bool clips_enabled, bool false_positive, const std::string& 
   return true;
 }
 
-std::string ConcatPlaylist(const std::vector<CachedSegment>& segments, double window_start,
-                           double window_end) {
-  std::string playlist;
+std::vector<RemuxPiece> ClipPieces(const std::vector<CachedSegment>& segments, double window_start,
+                                   double window_end) {
+  std::vector<RemuxPiece> pieces;
   for (const CachedSegment& segment : segments) {
     if (segment.end() < window_start)
       continue;
     if (segment.start > window_end)
       break;
-    playlist += fmt::format("file {}\n", QuoteForConcat(segment.path));
+    RemuxPiece piece{segment.path, std::nullopt, std::nullopt};
     if (segment.start < window_start)
-      playlist += fmt::format("inpoint {:.3f}\n", window_start - segment.start);
+      piece.inpoint = window_start - segment.start;
     if (segment.end() > window_end)
-      playlist += fmt::format("outpoint {:.3f}\n", window_end - segment.start);
+      piece.outpoint = window_end - segment.start;
+    pieces.push_back(std::move(piece));
+  }
+  return pieces;
+}
+
+std::string ConcatPlaylist(const std::vector<CachedSegment>& segments, double window_start,
+                           double window_end) {
+  std::string playlist;
+  for (const RemuxPiece& piece : ClipPieces(segments, window_start, window_end)) {
+    playlist += fmt::format("file {}\n", QuoteForConcat(piece.path));
+    if (piece.inpoint)
+      playlist += fmt::format("inpoint {:.3f}\n", *piece.inpoint);
+    if (piece.outpoint)
+      playlist += fmt::format("outpoint {:.3f}\n", *piece.outpoint);
   }
   return playlist;
 }
@@ -217,44 +231,14 @@ void ClipAssembler::Loop() {
   }
 }
 
-ClipResult ClipAssembler::Assemble(const ClipRequest& request, bool partial) {
-  ClipResult result;
-  result.request = request;
-  result.partial = partial;
-  double window_start = request.start_time - request.pre_capture;
-  double window_end = request.end_time + request.post_capture;
-  std::string playlist = ConcatPlaylist(cache_.Segments(request.camera), window_start, window_end);
-  auto fail = [&](std::string error) {
-    result.error = std::move(error);
-    spdlog::warn("clips: no clip for event {} of {}: {}", request.id, request.camera, result.error);
-    return result;
-  };
-  if (playlist.empty())
-    return fail(fmt::format("no cached segment covers {:.1f} to {:.1f}", window_start, window_end));
-  if (partial) {
-    spdlog::warn(
-        "clips: segments of {} did not reach {:.1f} in time; the clip of event {} is built from "
-        "what the cache holds",
-        request.camera, window_end, request.id);
-  }
-
-  std::error_code ec;
-  fs::create_directories(options_.clips_dir, ec);
-  const std::string final_path = ClipPath(options_.clips_dir, request.camera, request.id);
-  const std::string stem = fmt::format(".{}-{}", request.camera, request.id);
-  const std::string temporary =
-      (fs::path(options_.clips_dir) / stem).string() + std::string(kClipTemporarySuffix);
-  const std::string playlist_path =
-      (fs::path(options_.clips_dir) / stem).string() + std::string(kPlaylistSuffix);
-  auto cleanup = [&] {
-    fs::remove(temporary, ec);
-    fs::remove(playlist_path, ec);
-  };
+std::string ClipAssembler::RunFfmpeg(const ClipRequest& request, const std::string& playlist,
+                                     const std::string& playlist_path,
+                                     const std::string& temporary) {
   {
     std::ofstream out(playlist_path, std::ios::trunc);
     out << playlist;
     if (!out.flush())
-      return cleanup(), fail(fmt::format("cannot write {}", playlist_path));
+      return fmt::format("cannot write {}", playlist_path);
   }
 
   try {
@@ -291,14 +275,64 @@ ClipResult ClipAssembler::Assemble(const ClipRequest& request, bool partial) {
       std::string lines;
       for (const std::string& line : ffmpeg.StderrLines())
         lines += "\n  " + line;
-      cleanup();
-      return fail(timed_out ? fmt::format("ffmpeg took longer than {:.0f} s{}",
-                                          options_.ffmpeg_timeout_seconds, lines)
-                            : fmt::format("ffmpeg failed ({}){}", status->ToString(), lines));
+      return timed_out ? fmt::format("ffmpeg took longer than {:.0f} s{}",
+                                     options_.ffmpeg_timeout_seconds, lines)
+                       : fmt::format("ffmpeg failed ({}){}", status->ToString(), lines);
     }
   } catch (const std::exception& e) {
-    cleanup();
-    return fail(fmt::format("cannot run ffmpeg: {}", e.what()));
+    return fmt::format("cannot run ffmpeg: {}", e.what());
+  }
+
+  return "";
+}
+
+ClipResult ClipAssembler::Assemble(const ClipRequest& request, bool partial) {
+  ClipResult result;
+  result.request = request;
+  result.partial = partial;
+  double window_start = request.start_time - request.pre_capture;
+  double window_end = request.end_time + request.post_capture;
+  const std::vector<CachedSegment> segments = cache_.Segments(request.camera);
+  const std::vector<RemuxPiece> pieces = ClipPieces(segments, window_start, window_end);
+  auto fail = [&](std::string error) {
+    result.error = std::move(error);
+    spdlog::warn("clips: no clip for event {} of {}: {}", request.id, request.camera, result.error);
+    return result;
+  };
+  if (pieces.empty())
+    return fail(fmt::format("no cached segment covers {:.1f} to {:.1f}", window_start, window_end));
+  if (partial) {
+    spdlog::warn(
+        "clips: segments of {} did not reach {:.1f} in time; the clip of event {} is built from "
+        "what the cache holds",
+        request.camera, window_end, request.id);
+  }
+
+  std::error_code ec;
+  fs::create_directories(options_.clips_dir, ec);
+  const std::string final_path = ClipPath(options_.clips_dir, request.camera, request.id);
+  const std::string stem = fmt::format(".{}-{}", request.camera, request.id);
+  const std::string temporary =
+      (fs::path(options_.clips_dir) / stem).string() + std::string(kClipTemporarySuffix);
+  const std::string playlist_path =
+      (fs::path(options_.clips_dir) / stem).string() + std::string(kPlaylistSuffix);
+  auto cleanup = [&] {
+    fs::remove(temporary, ec);
+    fs::remove(playlist_path, ec);
+  };
+  if (options_.use_ffmpeg) {
+    if (std::string error = RunFfmpeg(request, ConcatPlaylist(segments, window_start, window_end),
+                                      playlist_path, temporary);
+        !error.empty()) {
+      cleanup();
+      return fail(error);
+    }
+  } else {
+    RemuxResult remux = ConcatRemux(pieces, temporary, options_.after_piece);
+    if (!remux.ok) {
+      cleanup();
+      return fail(remux.error);
+    }
   }
 
   if (!storage::FsyncFile(temporary)) {

@@ -10,13 +10,17 @@
 // of its window (a warning says so), or fails when it holds nothing. Clips are built one at a time
 // (stream copy takes a fraction of a second per clip).
 //
-// Crash safety: ffmpeg writes `.<camera>-<id>.mp4.assembling` in the clips folder from a playlist
-// `.<camera>-<id>.concat` beside it; the result is fsynced, renamed to its final name and the
-// folder fsynced before the completion callback runs. A crash (even SIGKILL) therefore never leaves
-// a partial file under the final name; IsClipTemporaryName() lets the startup sweep remove the
-// rest.
+// Joining: in process by default (ConcatRemux, libavformat: no ffmpeg start-up per clip, which
+// costs more CPU than the copy); Options::use_ffmpeg runs 0.8's ffmpeg command instead.
 //
-// ffmpeg failures (exit status, timeout) are logged with ffmpeg's last stderr lines; no clip.
+// Crash safety: the clip is written to `.<camera>-<id>.mp4.assembling` in the clips folder (ffmpeg:
+// from a playlist `.<camera>-<id>.concat` beside it); the result is fsynced, renamed to its final
+// name and the folder fsynced before the completion callback runs. A crash (even SIGKILL) therefore
+// never leaves a partial file under the final name; IsClipTemporaryName() lets the startup sweep
+// remove the rest.
+//
+// Failures are logged (libavformat's message; ffmpeg's exit status or timeout with its last stderr
+// lines); no clip.
 
 #include <atomic>
 #include <condition_variable>
@@ -32,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "events/clip_remux.h"
 #include "events/segment_cache.h"
 #include "util/clock.h"
 
@@ -62,10 +67,13 @@ struct ClipResult {
   bool partial = false;  // built after the wait ran out, from the segments there were
 };
 
-// The concat-demuxer playlist for a window over segments sorted by start (§8.3): segments that end
-// before `window_start` are skipped, the list stops at the first segment that starts after
-// `window_end`; `inpoint` (seconds into the segment) when a segment begins before the window,
-// `outpoint` when it ends after it. Empty when no segment overlaps the window.
+// The pieces of a clip window over segments sorted by start (§8.3): segments that end before
+// `window_start` are skipped, the list stops at the first segment that starts after `window_end`;
+// `inpoint` (seconds into the segment) when a segment begins before the window, `outpoint` when it
+// ends after it. Empty when no segment overlaps the window.
+std::vector<RemuxPiece> ClipPieces(const std::vector<CachedSegment>& segments, double window_start,
+                                   double window_end);
+// The same as an ffmpeg concat-demuxer playlist ("file '<path>'", "inpoint", "outpoint" lines).
 std::string ConcatPlaylist(const std::vector<CachedSegment>& segments, double window_start,
                            double window_end);
 
@@ -88,8 +96,11 @@ class ClipAssembler {
     std::map<std::string, CameraOptions> cameras;
     double poll_seconds = 1.0;       // cache re-scan while requests wait, and retention cadence
     double max_wait_seconds = 60.0;  // after end + post_capture
+    bool use_ffmpeg = false;         // join with an ffmpeg child instead of in process
     double ffmpeg_timeout_seconds = 300.0;
     std::string ffmpeg = "ffmpeg";
+    // Fault-injection seam for tests: runs on the worker after each piece joined in process.
+    std::function<void(size_t piece_index)> after_piece;
   };
   // Called on the worker thread after each request, once the clip is durable (ok) or has failed.
   // The app sets has_clip through it (EventStore::SetHasClip(result.request.id, true)).
@@ -138,6 +149,9 @@ class ClipAssembler {
   };
   void Loop();
   ClipResult Assemble(const ClipRequest& request, bool partial);
+  // Joins with an ffmpeg child; "" on success, else the error (with ffmpeg's stderr).
+  std::string RunFfmpeg(const ClipRequest& request, const std::string& playlist,
+                        const std::string& playlist_path, const std::string& temporary);
   std::map<std::string, double> EarliestNeeded() const;  // under mutex_
   CameraOptions CameraOf(const std::string& camera) const;
 
