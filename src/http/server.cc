@@ -30,7 +30,8 @@ struct SharedState {
   SharedState(ServerOptions server_options, const Router& server_router)
       : options(std::move(server_options)), router(server_router) {}
 
-  // Registers a new connection; false once the server is stopping (the caller drops it).
+  // Registers a new connection; false once the server is stopping or full (the caller drops
+  // it, which closes its socket).
   bool Add(const std::shared_ptr<Connection>& connection);
   void Remove(const Connection* connection);
   std::vector<std::shared_ptr<Connection>> BeginStop();
@@ -318,8 +319,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 bool SharedState::Add(const std::shared_ptr<Connection>& connection) {
   std::lock_guard lock(mutex);
-  if (stopping())
+  if (stopping()) {
     return false;
+  }
+  if (live.size() >= options.max_connections) {
+    Log().warn("too many connections ({}): refusing one", live.size());
+    return false;
+  }
   live.emplace(connection.get(), connection);
   return true;
 }

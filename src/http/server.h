@@ -31,6 +31,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   // Time Stop() lets connections close cleanly before abandoning them.
   std::chrono::milliseconds stop_grace{1'000};
+  // Connections beyond this many are closed as soon as they are accepted (protects the file
+  // descriptors that cameras, clips and the database need).
+  std::size_t max_connections = 512;
 };
 
 class HttpServer {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <stdexcept>
 
 #include "http/api_handlers.h"
@@ -150,6 +151,32 @@ TEST(FoundationApiTest, AnswersHealthVersionConfigAndStats) {
   EXPECT_EQ(config.content_type, "application/json");
   EXPECT_EQ(nlohmann::json::parse(config.body), (nlohmann::json{{"cameras", {}}}));
   EXPECT_EQ(nlohmann::json::parse(router.Handle("GET", "/api/stats").body)["detection_fps"], 0.0);
+}
+
+// Untrusted bytes in the target never crash the router or the query parser, and every answer is
+// one of the statuses it documents.
+TEST(RouterRobustnessTest, RandomTargetsGetDocumentedStatuses) {
+  Router router;
+  router.Get("/api/<camera>/latest.jpg", [](const Request& request) {
+    request.query.GetInt("h", 1, 10000);
+    request.query.GetNumber("after");
+    request.query.GetFlag("bbox");
+    return Response::Text(200, request.Param("camera"));
+  });
+  router.Get("/api/stats", [](const Request&) { return Response::Text(200, "stats"); });
+  std::mt19937 random(1234);
+  constexpr char kAlphabet[] = "/%?&=+;<>.apilstj0123456789AFaf\x00 \x7f\xff";
+  const std::string alphabet(kAlphabet, sizeof kAlphabet - 1);  // with the NUL
+  for (int i = 0; i < 20000; ++i) {
+    std::string target = i % 2 ? "/api/" : "";
+    int length = static_cast<int>(random() % 40);
+    for (int j = 0; j < length; ++j)
+      target.push_back(alphabet[random() % alphabet.size()]);
+    const char* method = i % 7 == 0 ? "POST" : "GET";
+    int status = router.Handle(method, target).status;
+    EXPECT_TRUE(status == 200 || status == 400 || status == 404 || status == 405)
+        << status << " for " << target;
+  }
 }
 
 }  // namespace

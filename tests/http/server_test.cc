@@ -364,5 +364,29 @@ TEST_F(ServerTest, StopEndsStreamsAndKeptAliveConnectionsPromptly) {
   EXPECT_FALSE(after.connected());
 }
 
+TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosedAndOthersStillServed) {
+  ServerOptions options;
+  options.max_connections = 2;
+  StartServer(options);
+  Client first(server_->port());
+  Client second(server_->port());
+  ASSERT_TRUE(first.Send(Get("/api/version")));
+  ASSERT_EQ(first.ReadReply().status, 200);
+  ASSERT_TRUE(second.Send(Get("/api/version")));
+  ASSERT_EQ(second.ReadReply().status, 200);
+  Client third(server_->port());
+  EXPECT_TRUE(third.WaitForClose());
+  first.Close();
+  // Once a slot frees up, new connections are served again.
+  bool served = false;
+  for (int attempt = 0; attempt < 100 && !served; ++attempt) {
+    Client again(server_->port());
+    served = again.Send(Get("/api/version")) && again.ReadReply().status == 200;
+    if (!served)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+}
+
 }  // namespace
 }  // namespace corvette::http
