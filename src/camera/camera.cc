@@ -113,16 +113,105 @@ void Camera::ProcessFrame(std::shared_ptr<const video::Frame> frame) {
   auto snapshot = std::make_shared<CameraSnapshot>();
   snapshot->frame_time = frame->frame_time();
   snapshot->sequence = frame->sequence() + 1;  // 0 is "no frame yet"
-  if (detect_enabled()) {
-    const auto& boxes = motion_.Detect(frame->y(), frame->width());
-    snapshot->motion_boxes.reserve(boxes.size());
-    for (const auto& b : boxes)
-      snapshot->motion_boxes.push_back({b.x1, b.y1, b.x2, b.y2});
+  bool detecting = detect_enabled();
+  if (detecting) {
+    Detect(frame, *snapshot);
+  } else if (!tracker_.Objects().empty()) {
+    // As 0.8: with detection off every object misses every frame, so all of them end.
+    track::Box whole{0, 0, options_.width, options_.height};
+    tracker_.Update(frame->frame_time(), {}, std::span<const track::Box>(&whole, 1));
   }
+  for (const track::TrackedRecord& object : tracker_.Objects()) {
+    image::OverlayObject& drawn = snapshot->objects.emplace_back();
+    drawn.box = {object.box.x1, object.box.y1, object.box.x2, object.box.y2};
+    drawn.label = object.label;
+    drawn.score = static_cast<float>(object.score);
+    drawn.area = object.area;
+    drawn.colour = LabelColour(object.label);
+    drawn.matched = object.frame_time == snapshot->frame_time;
+  }
+  for (const track::TrackedRecord& removed : tracker_.Removed())
+    last_recheck_.erase(removed.id);
   snapshot->zone_occupied.assign(options_.zones.size(), false);
+  if (options_.on_frame) {
+    options_.on_frame(
+        FrameResult{frame, tracker_.Objects(), tracker_.Removed(), detecting, *snapshot});
+  }
   snapshot->frame = std::move(frame);
   state_.Publish(std::move(snapshot));
   process_fps_.Mark();
+}
+
+void Camera::Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnapshot& snapshot) {
+  const auto& boxes = motion_.Detect(frame->y(), frame->width());
+  snapshot.motion_boxes.reserve(boxes.size());
+  for (const auto& b : boxes)
+    snapshot.motion_boxes.push_back({b.x1, b.y1, b.x2, b.y2});
+  if (options_.detector_pool == nullptr)
+    return;
+
+  double now = frame->frame_time();
+  std::vector<detect::PixelBox> motion;
+  motion.reserve(boxes.size() + tracker_.Objects().size());
+  for (const auto& b : boxes)
+    motion.push_back({b.x1, b.y1, b.x2, b.y2});
+  std::vector<detect::PixelBox> tracked;
+  tracked.reserve(tracker_.Objects().size());
+  size_t real_motion = motion.size();
+  for (const track::TrackedRecord& object : tracker_.Objects()) {
+    detect::PixelBox box{object.box.x1, object.box.y1, object.box.x2, object.box.y2};
+    tracked.push_back(box);
+    bool touches_motion = false;
+    for (size_t i = 0; i < real_motion && !touches_motion; ++i) {
+      touches_motion = detect::Intersects(box, motion[i]);
+    }
+    if (touches_motion)
+      continue;
+    // A still object: look at it again from time to time (and every frame after a miss), as if
+    // it moved, so that it keeps its id while it is there and ends when it is gone.
+    double& last_look = last_recheck_[object.id];
+    double since = now - std::max(object.frame_time, last_look);
+    if (object.disappeared > 0 || since >= options_.recheck_interval_seconds) {
+      motion.push_back(box);
+      last_look = now;
+    }
+  }
+  if (motion.empty()) {
+    tracker_.Update(now, {}, {});
+    return;
+  }
+
+  detect::FrameDetectionResult result = detect::DetectFrame(
+      *options_.detector_pool, *options_.object_filter, options_.name, frame,
+      detect::I420View{frame->data(), frame->width(), frame->height()}, motion, tracked);
+  for (int i = 0; i < result.detector_calls; ++i)
+    detection_fps_.Mark();
+
+  std::vector<track::Box> examined;
+  examined.reserve(result.regions.size());
+  snapshot.regions.reserve(result.regions.size());
+  for (const detect::PixelBox& r : result.regions) {
+    snapshot.regions.push_back({r.x1, r.y1, r.x2, r.y2});
+    examined.push_back({r.x1, r.y1, r.x2, r.y2});
+  }
+  std::vector<track::Detection> detections;
+  detections.reserve(result.detections.size());
+  for (const detect::Detection& d : result.detections) {
+    class_ids_.try_emplace(d.label, d.class_id);
+    track::Detection& t = detections.emplace_back();
+    t.label = d.label;
+    t.score = d.score;
+    t.box = {d.box.x1, d.box.y1, d.box.x2, d.box.y2};
+    t.area = d.area;
+    t.region = {d.region.x1, d.region.y1, d.region.x2, d.region.y2};
+  }
+  tracker_.Update(now, detections, examined);
+}
+
+cv::Scalar Camera::LabelColour(const std::string& label) const {
+  auto it = class_ids_.find(label);
+  int count = options_.detector_pool ? options_.detector_pool->labelmap().size() : 0;
+  return image::Tab10Colour(it == class_ids_.end() ? 0 : it->second, count);
 }
 
 image::OverlayData Camera::OverlayFor(const CameraSnapshot& snapshot) const {
@@ -139,16 +228,20 @@ image::OverlayData Camera::OverlayFor(const CameraSnapshot& snapshot) const {
   return data;
 }
 
-std::shared_ptr<const std::string> Camera::LiveJpeg(const image::RenderOptions& options) const {
+std::shared_ptr<const std::string> Camera::LiveJpeg(const image::RenderOptions& options,
+                                                    double max_age_seconds) const {
   std::shared_ptr<const CameraSnapshot> snapshot = state_.Latest();
   const video::Frame& frame = snapshot->frame ? *snapshot->frame : *black_frame_;
   image::JpegCacheKey key{snapshot->sequence, options};
-  return state_.jpeg_cache().Get(key, [&] {
-    image::OverlayData overlay;
-    if (options.layers.any())
-      overlay = OverlayFor(*snapshot);
-    return image::RenderFrameJpeg(ViewOf(frame), options, overlay);
-  });
+  return state_.jpeg_cache().Get(
+      key,
+      [&] {
+        image::OverlayData overlay;
+        if (options.layers.any())
+          overlay = OverlayFor(*snapshot);
+        return image::RenderFrameJpeg(ViewOf(frame), options, overlay);
+      },
+      max_age_seconds);
 }
 
 }  // namespace corvette::camera

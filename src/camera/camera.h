@@ -102,8 +102,11 @@ class Camera {
   void set_detect_enabled(bool enabled) { detect_enabled_.store(enabled); }
 
   // The latest processed frame as a JPEG with `options` (latest.jpg, MJPEG parts). One encode per
-  // (frame, options) however many viewers ask; before the first frame, a black frame.
-  std::shared_ptr<const std::string> LiveJpeg(const image::RenderOptions& options) const;
+  // (frame, options) however many viewers ask; before the first frame, a black frame. With
+  // max_age_seconds > 0 (MJPEG: 1/fps), a JPEG with the same options encoded at most that long ago
+  // is good enough even if a newer frame exists: viewers waking out of phase then share encodes.
+  std::shared_ptr<const std::string> LiveJpeg(const image::RenderOptions& options,
+                                              double max_age_seconds = 0) const;
 
  private:
   void Process();

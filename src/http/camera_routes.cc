@@ -57,7 +57,8 @@ void AddCameraRoutes(Router& router, std::shared_ptr<const CameraMap> cameras) {
     stream.part_content_type = "image/jpeg";
     stream.interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(1.0 / fps));
-    stream.next_part = [camera, options] { return camera->LiveJpeg(options); };
+    double max_age = 1.0 / fps;
+    stream.next_part = [camera, options, max_age] { return camera->LiveJpeg(options, max_age); };
     return Response::Stream(std::move(stream));
   });
 }
