@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "app/camera_factory.h"
 #include "app/logging.h"
 #include "config/config_json.h"
 #include "http/api_handlers.h"
@@ -52,16 +53,20 @@ std::optional<std::string> App::Start() {
   // Later steps, in this order: database, detectors, cameras, events, MQTT.
   if (!error) {
     error = Step(
+        "detectors", [this] { return StartDetectors(); }, [this] { detector_pool_.reset(); });
+  }
+  if (!error) {
+    error = Step(
         "http server", [this] { return StartHttpServer(); }, [this] { http_server_->Stop(); });
+  }
+  if (!error) {
+    error = Step(
+        "cameras", [this] { return StartCameras(); }, [this] { StopCameras(); });
   }
   if (error) {
     Log().error("{}", *error);
     Stop();
     return error;
-  }
-  if (!config_.cameras.empty()) {
-    Log().info("{} camera(s) configured; the camera pipeline is not part of this build yet",
-               config_.cameras.size());
   }
   Log().info("corvette is running; HTTP on {}:{}", config_.server.host, http_port());
   return std::nullopt;
@@ -110,6 +115,46 @@ std::optional<std::string> App::CreateStorageFolders() {
   return std::nullopt;
 }
 
+std::optional<std::string> App::StartDetectors() {
+  if (config_.cameras.empty())
+    return std::nullopt;
+  detect::DetectorPoolOptions options = DetectorPoolOptionsFor(config_);
+  try {
+    detector_pool_ = std::make_unique<detect::DetectorPool>(std::move(options), clock_);
+  } catch (const std::exception& e) {
+    return std::string("cannot start the object detector: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> App::StartCameras() {
+  for (const config::CameraConfig& camera : config_.cameras) {
+    // The rtmp restream server is not part of this build yet: leave the rtmp outputs out, so a
+    // camera with the rtmp role does not lose its detect stream to a missing server.
+    camera::CameraOptions options = CameraOptionsFor(config_, camera, {.include_rtmp = false});
+    options.detector_pool = detector_pool_.get();
+    options.object_filter = ObjectFilterFor(camera);
+    options.tracker.max_disappeared = camera.detect.max_disappeared;
+    options.clock = &clock_;
+    try {
+      (*cameras_)[camera.name] = std::make_shared<camera::Camera>(std::move(options));
+    } catch (const std::exception& e) {
+      return "camera " + camera.name + ": " + e.what();
+    }
+  }
+  for (auto& [name, camera] : *cameras_)
+    camera->Start();
+  return std::nullopt;
+}
+
+void App::StopCameras() {
+  // Ask every camera at once, then wait: shutdown takes one grace period, not one per camera.
+  for (auto& [name, camera] : *cameras_)
+    camera->RequestStop();
+  for (auto& [name, camera] : *cameras_)
+    camera->Stop();
+}
+
 std::optional<std::string> App::StartHttpServer() {
   http::AddApiHeaders(router_);
   http::RegisterFoundationApi(router_, {
@@ -117,6 +162,7 @@ std::optional<std::string> App::StartHttpServer() {
                                            [this] { return ConfigDocument(); },
                                            [this] { return StatsDocument(); },
                                        });
+  http::AddCameraRoutes(router_, cameras_);
   // Later issues register events, media and static file routes here.
 
   http::ServerOptions options;
@@ -128,8 +174,16 @@ std::optional<std::string> App::StartHttpServer() {
 }
 
 nlohmann::json App::ConfigDocument() const {
-  std::lock_guard lock(config_mutex_);
-  return config::ToJson(config_);
+  nlohmann::json document;
+  {
+    std::lock_guard lock(config_mutex_);
+    document = config::ToJson(config_);
+  }
+  // Runtime switches (MQTT) show as 0.8 shows them: in the camera's section.
+  for (const auto& [name, camera] : *cameras_) {
+    document["cameras"][name]["detect"]["enabled"] = camera->detect_enabled();
+  }
+  return document;
 }
 
 nlohmann::json App::StatsDocument() const {
@@ -141,10 +195,24 @@ nlohmann::json App::StatsDocument() const {
     // Until the camera pipeline and the detector pool report their figures, cameras and
     // detectors show their idle values (0.8's initial inference_speed is 10 ms).
     for (const config::CameraConfig& camera : config_.cameras) {
-      inputs.cameras.push_back({camera.name, 0.0, 0.0, 0.0, 0.0, pid, 0});
+      auto running = cameras_->find(camera.name);
+      if (running == cameras_->end()) {
+        inputs.cameras.push_back({camera.name, 0.0, 0.0, 0.0, 0.0, pid, 0});
+        continue;
+      }
+      camera::CameraStats s = running->second->Stats();
+      inputs.cameras.push_back({camera.name, s.camera_fps, s.process_fps, s.skipped_fps,
+                                s.detection_fps, static_cast<int>(s.pid),
+                                static_cast<int>(s.capture_pid)});
     }
-    for (const config::DetectorConfig& detector : config_.detectors) {
-      inputs.detectors.push_back({detector.name, 10.0, 0.0, pid});
+    if (detector_pool_) {
+      for (const detect::DetectorStats& d : detector_pool_->Stats()) {
+        inputs.detectors.push_back({d.name, d.inference_speed_ms, d.detection_start, d.pid});
+      }
+    } else {
+      for (const config::DetectorConfig& detector : config_.detectors) {
+        inputs.detectors.push_back({detector.name, 10.0, 0.0, pid});
+      }
     }
     storage_paths = {config_.storage.recordings, config_.storage.clips, config_.storage.cache,
                      "/dev/shm"};

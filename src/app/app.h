@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "config/config.h"
+#include "detect/detector_pool.h"
+#include "http/camera_routes.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "util/clock.h"
@@ -53,6 +55,9 @@ class App {
                                   std::function<void()> stop);
   std::optional<std::string> CreateStorageFolders();
   std::optional<std::string> StartHttpServer();
+  std::optional<std::string> StartDetectors();
+  std::optional<std::string> StartCameras();
+  void StopCameras();
 
   // The live config: runtime toggles (MQTT set commands) will change it under config_mutex_.
   mutable std::mutex config_mutex_;
@@ -60,6 +65,10 @@ class App {
   std::vector<std::string> warnings_;
   util::Clock& clock_;
   double started_at_ = 0.0;  // monotonic seconds
+
+  std::unique_ptr<detect::DetectorPool> detector_pool_;
+  // Built before the HTTP server (its routes hold the map), started after it.
+  std::shared_ptr<http::CameraMap> cameras_ = std::make_shared<http::CameraMap>();
 
   http::Router router_;
   std::unique_ptr<http::HttpServer> http_server_;

@@ -1,5 +1,6 @@
 #include "app/camera_factory.h"
 
+#include <algorithm>
 #include <opencv2/imgproc.hpp>
 
 namespace corvette::app {
@@ -50,6 +51,38 @@ camera::CameraOptions CameraOptionsFor(const config::Config& config,
     capture.argv = command.argv;
   }
   return options;
+}
+
+detect::DetectorPoolOptions DetectorPoolOptionsFor(const config::Config& config) {
+  detect::DetectorPoolOptions options;
+  options.model_path = config.model.path;
+  options.labelmap_path = config.model.labelmap_path;
+  options.model_size = config.model.width;
+  for (const config::DetectorConfig& detector : config.detectors) {
+    options.detectors.push_back({detector.name, std::max(1, detector.num_threads)});
+  }
+  float lowest = options.score_threshold;
+  for (const config::CameraConfig& camera : config.cameras) {
+    for (const auto& [label, filter] : camera.objects.filters) {
+      lowest = std::min(lowest, static_cast<float>(filter.min_score));
+    }
+  }
+  options.score_threshold = std::max(0.05f, lowest);
+  return options;
+}
+
+std::shared_ptr<const detect::ObjectFilter> ObjectFilterFor(const config::CameraConfig& camera) {
+  std::map<std::string, detect::LabelFilter> filters;
+  for (const auto& [label, filter] : camera.objects.filters) {
+    detect::LabelFilter& f = filters[label];
+    f.min_area = filter.min_area;
+    f.max_area = filter.max_area;
+    f.min_score = static_cast<float>(filter.min_score);
+    f.mask = RasterizeMask(filter.mask, camera.width, camera.height);
+  }
+  return std::make_shared<const detect::ObjectFilter>(
+      camera.objects.track, std::move(filters),
+      RasterizeMask(camera.objects.mask, camera.width, camera.height));
 }
 
 }  // namespace corvette::app

@@ -5,6 +5,8 @@
 #include "camera/camera.h"
 #include "config/config.h"
 #include "config/ffmpeg_command.h"
+#include "detect/detector_pool.h"
+#include "detect/object_filter.h"
 
 namespace corvette::app {
 
@@ -17,5 +19,14 @@ cv::Mat RasterizeMask(const config::Mask& mask, int width, int height);
 camera::CameraOptions CameraOptionsFor(const config::Config& config,
                                        const config::CameraConfig& camera,
                                        const config::FfmpegCommandOptions& ffmpeg_options);
+
+// The detector pool of `config`: model and labelmap (config.model, else the built-in ones), one CPU
+// worker per `detectors` entry (edgetpu entries run on the CPU here), and a raw score threshold low
+// enough for the lowest min_score of any camera (0.8 discards under 0.4 whatever the filters say).
+detect::DetectorPoolOptions DetectorPoolOptionsFor(const config::Config& config);
+
+// The camera's `objects` section as the detector's filter: track list, per-label filters with
+// their masks, and the camera's object mask.
+std::shared_ptr<const detect::ObjectFilter> ObjectFilterFor(const config::CameraConfig& camera);
 
 }  // namespace corvette::app
