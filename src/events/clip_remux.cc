@@ -73,8 +73,17 @@ RemuxResult ConcatRemux(const std::vector<RemuxPiece>& pieces, const std::string
     if (rc < 0)
       return fail(fmt::format("cannot open {}", piece.path), rc);
     Input in(raw_input);
-    rc = avformat_find_stream_info(in.get(), nullptr);
-    if (rc < 0)
+    // The mp4 header carries what a stream copy needs; avformat_find_stream_info would decode
+    // frames to learn more (most of the CPU of a join), so it runs only for a stream without
+    // codec parameters.
+    bool incomplete = in->nb_streams == 0;
+    for (unsigned s = 0; s < in->nb_streams; ++s) {
+      const AVCodecParameters* parameters = in->streams[s]->codecpar;
+      if (parameters->codec_type == AVMEDIA_TYPE_VIDEO &&
+          (parameters->width == 0 || parameters->codec_id == AV_CODEC_ID_NONE))
+        incomplete = true;
+    }
+    if (incomplete && (rc = avformat_find_stream_info(in.get(), nullptr)) < 0)
       return fail(fmt::format("cannot read the streams of {}", piece.path), rc);
 
     if (index == 0) {
