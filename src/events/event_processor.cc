@@ -7,6 +7,7 @@
 
 #include "events/atomic_file.h"
 #include "events/base64.h"
+#include "events/clip_assembler.h"
 #include "image/overlay.h"
 
 namespace corvette::events {
@@ -326,10 +327,8 @@ void EventProcessor::QueueEnd(Entry& entry) {
       snapshots_enabled() && !options_.clips_dir.empty() && frame &&
       ZonesSatisfied(options_.snapshots.required_zones, object.entered_zones());
   const bool clip_wanted =
-      clips_enabled() && ZonesSatisfied(options_.clips.required_zones, object.entered_zones()) &&
-      (!options_.clips.objects ||
-       std::find(options_.clips.objects->begin(), options_.clips.objects->end(), object.label()) !=
-           options_.clips.objects->end());
+      ShouldMakeClip(clips_enabled(), object.false_positive(), object.label(),
+                     options_.clips.objects, options_.clips.required_zones, object.entered_zones());
   Enqueue(
       [this, record = std::move(record), snapshot_object, frame = std::move(frame), write_snapshot,
        clip_wanted]() mutable {

@@ -1,0 +1,231 @@
+// End to end on real footage: OpenCV's vtest.avi (people walking, 768x576) decoded by the real
+// ffmpeg, the real motion detector, the real NanoDet model through the DetectorPool, the tracker,
+// then the EventProcessor and a real SQLite EventStore. Frames are fed as fast as they are
+// processed (not at -re speed), with their footage times (5 fps: every 2nd frame).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <opencv2/core.hpp>
+#include <thread>
+
+#include "../detect/vtest_frames.h"
+#include "camera/camera.h"
+#include "detect/detector_pool.h"
+#include "detect/frame_detection.h"
+#include "detect/object_filter.h"
+#include "events/base64.h"
+#include "events/event_processor.h"
+#include "image/jpeg.h"
+#include "motion/motion_detector.h"
+#include "storage/event_store.h"
+#include "test_support.h"
+#include "track/tracker.h"
+
+namespace corvette::events {
+namespace {
+
+using detect::testing::kVtestHeight;
+using detect::testing::kVtestWidth;
+
+class VtestEventsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    detect::DetectorPoolOptions options;
+    options.detectors = {{"cpu", 2}};
+    pool_ = new detect::DetectorPool(options);
+    // 20 s of footage at 5 fps.
+    frames_ = new std::vector<std::vector<uint8_t>>(detect::testing::ReadVtestI420Every(0, 2, 100));
+  }
+  static void TearDownTestSuite() {
+    delete pool_;
+    delete frames_;
+  }
+
+  // Runs `count` frames through motion -> detection -> tracker -> processor, then lets every
+  // object end (the detector looks at the whole frame and finds nothing).
+  static void Run(EventProcessor& processor, const detect::ObjectFilter& filter, size_t count) {
+    motion::MotionDetector motion(kVtestWidth, kVtestHeight, motion::MotionOptions{});
+    track::TrackerOptions tracker_options;
+    tracker_options.max_disappeared = 10;
+    tracker_options.seed = 1;
+    track::Tracker tracker(tracker_options);
+    double t = 1'600'000'000.0;
+    std::vector<track::Detection> detections;
+    std::vector<track::Box> examined;
+    std::vector<detect::PixelBox> motion_boxes;
+    std::vector<detect::PixelBox> tracked;
+    for (size_t i = 0; i < count && i < frames_->size(); ++i, t += 0.2) {
+      auto frame = std::make_shared<video::Frame>(kVtestWidth, kVtestHeight);
+      std::memcpy(frame->mutable_data(), (*frames_)[i].data(), frame->size_bytes());
+      frame->set_frame_time(t);
+      std::shared_ptr<const video::Frame> shared = frame;
+      motion_boxes.clear();
+      for (const auto& b : motion.Detect(shared->y(), kVtestWidth))
+        motion_boxes.push_back({b.x1, b.y1, b.x2, b.y2});
+      tracked.clear();
+      for (const auto& o : tracker.Objects())
+        tracked.push_back({o.box.x1, o.box.y1, o.box.x2, o.box.y2});
+      const detect::I420View view{shared->data(), kVtestWidth, kVtestHeight};
+      detect::FrameDetectionResult result =
+          detect::DetectFrame(*pool_, filter, "vtest", shared, view, motion_boxes, tracked);
+      detections.clear();
+      for (const auto& d : result.detections) {
+        detections.push_back({d.label,
+                              d.score,
+                              {d.box.x1, d.box.y1, d.box.x2, d.box.y2},
+                              d.area,
+                              {d.region.x1, d.region.y1, d.region.x2, d.region.y2}});
+      }
+      examined.clear();
+      for (const auto& r : result.regions)
+        examined.push_back({r.x1, r.y1, r.x2, r.y2});
+      tracker.Update(t, detections, examined);
+      Feed(processor, shared, tracker);
+    }
+    const track::Box whole[] = {{0, 0, kVtestWidth, kVtestHeight}};
+    for (int i = 0; i <= tracker_options.max_disappeared + 1; ++i, t += 0.2) {
+      tracker.Update(t, {}, whole);
+      Feed(processor, MakeBlack(t), tracker);
+    }
+    processor.Flush();
+  }
+
+  static void Feed(EventProcessor& processor, const std::shared_ptr<const video::Frame>& frame,
+                   const track::Tracker& tracker) {
+    camera::CameraSnapshot snapshot;
+    camera::FrameResult result{frame, tracker.Objects(), tracker.Removed(), true, snapshot};
+    processor.OnFrame(result);
+  }
+
+  static std::shared_ptr<const video::Frame> MakeBlack(double t) {
+    return testing::MakeFrame(kVtestWidth, kVtestHeight, t);
+  }
+
+  static EventProcessorOptions Options(storage::EventStore* store, const std::string& clips) {
+    EventProcessorOptions o;
+    o.camera = "vtest";
+    o.frame_width = kVtestWidth;
+    o.frame_height = kVtestHeight;
+    track::Zone walkway;
+    walkway.name = "walkway";  // the paved lower half where people walk
+    walkway.polygon = {{0, 250}, {767, 250}, {767, 575}, {0, 575}};
+    o.zones = {walkway};
+    o.store = store;
+    o.clips_dir = clips;
+    o.snapshots.enabled = true;
+    return o;
+  }
+
+  static detect::DetectorPool* pool_;
+  static std::vector<std::vector<uint8_t>>* frames_;
+};
+
+detect::DetectorPool* VtestEventsTest::pool_ = nullptr;
+std::vector<std::vector<uint8_t>>* VtestEventsTest::frames_ = nullptr;
+
+TEST_F(VtestEventsTest, WalkingPeopleBecomeStoredEventsWithThumbnailsAndTheWalkwayZone) {
+  testing::TestDir dir;
+  testing::TestDir clips;
+  storage::EventStore store({.path = dir.File("frigate.db")});
+  EventProcessor processor(Options(&store, clips.path()));
+  auto listener = std::make_shared<testing::RecordingListener>();
+  processor.AddListener(listener);
+  const detect::ObjectFilter filter({"person"}, {});
+  Run(processor, filter, frames_->size());
+
+  std::vector<storage::EventRecord> events = store.Query({});
+  ASSERT_GE(events.size(), 2u) << "people walk through vtest.avi";
+  bool walkway = false;
+  for (const auto& e : events) {
+    EXPECT_EQ(e.label, "person");
+    EXPECT_EQ(e.camera, "vtest");
+    EXPECT_GT(e.end_time, e.start_time) << e.id;
+    EXPECT_GE(e.top_score, 0.7) << e.id;
+    std::optional<std::string> thumbnail = Base64Decode(e.thumbnail);
+    ASSERT_TRUE(thumbnail.has_value()) << e.id;
+    cv::Mat decoded = image::DecodeToBgr(*thumbnail);
+    EXPECT_EQ(decoded.rows, 175) << e.id;
+    EXPECT_GT(cv::mean(decoded)[0] + cv::mean(decoded)[1], 10.0) << e.id << ": black thumbnail";
+    EXPECT_TRUE(e.has_snapshot) << e.id;
+    EXPECT_TRUE(std::filesystem::exists(clips.File("vtest-" + e.id + ".jpg"))) << e.id;
+    walkway = walkway || std::find(e.zones.begin(), e.zones.end(), "walkway") != e.zones.end();
+  }
+  EXPECT_TRUE(walkway) << "no event entered the walkway";
+  // The mask test below runs the first 40 frames: without the mask they already give an event.
+  double first_start = events.front().start_time;
+  for (const auto& e : events)
+    first_start = std::min(first_start, e.start_time);
+  EXPECT_LT(first_start, 1'600'000'000.0 + 40 * 0.2);
+  // Every stored event had new ... end messages with its id.
+  std::lock_guard lock(listener->mutex);
+  size_t ends = 0;
+  for (const auto& m : listener->messages)
+    ends += m.type == "end";
+  EXPECT_EQ(ends, events.size());
+  EXPECT_EQ(listener->stored.size(), events.size());
+}
+
+TEST_F(VtestEventsTest, AnObjectMaskOverTheWholeFrameGivesNoEvents) {
+  testing::TestDir dir;
+  testing::TestDir clips;
+  storage::EventStore store({.path = dir.File("frigate.db")});
+  EventProcessor processor(Options(&store, clips.path()));
+  auto listener = std::make_shared<testing::RecordingListener>();
+  processor.AddListener(listener);
+  const cv::Mat mask = cv::Mat::zeros(kVtestHeight, kVtestWidth, CV_8UC1);
+  const detect::ObjectFilter filter({"person"}, {}, mask);
+  Run(processor, filter, 40);
+  EXPECT_TRUE(store.Query({}).empty());
+  EXPECT_TRUE(listener->messages.empty());
+  EXPECT_TRUE(clips.Names().empty());
+}
+
+// The real Camera (ffmpeg at -re speed, 5 fps, its own processor thread, detection and tracker)
+// feeding the processor through CameraOptions::on_frame.
+TEST_F(VtestEventsTest, ARealCameraFeedsTheProcessorThroughItsFrameObserver) {
+  testing::TestDir dir;
+  testing::TestDir clips;
+  storage::EventStore store({.path = dir.File("frigate.db")});
+  EventProcessor processor(Options(&store, clips.path()));
+  camera::CameraOptions options;
+  options.name = "vtest";
+  options.width = kVtestWidth;
+  options.height = kVtestHeight;
+  options.capture.commands.push_back(
+      {{"detect"},
+       {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", detect::testing::kVtestPath,
+        "-t", "28", "-vf", "fps=5", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:"}});
+  options.detector_pool = pool_;
+  options.object_filter = std::make_shared<const detect::ObjectFilter>(
+      std::vector<std::string>{"person"}, std::map<std::string, detect::LabelFilter>{});
+  options.tracker.max_disappeared = 10;
+  options.on_frame = processor.Observer();
+  camera::Camera camera(std::move(options));
+  camera.Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (processor.counters().events_stored < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  camera.Stop();
+  processor.Flush();
+
+  ASSERT_GE(processor.counters().events_stored, 1u) << "no person event ended in 30 s";
+  std::vector<storage::EventRecord> events = store.Query({});
+  ASSERT_FALSE(events.empty());
+  size_t finished = 0;
+  for (const auto& e : events) {
+    EXPECT_EQ(e.label, "person");
+    EXPECT_GE(e.end_time, e.start_time) << e.id;
+    std::optional<std::string> thumbnail = Base64Decode(e.thumbnail);
+    ASSERT_TRUE(thumbnail.has_value()) << e.id;
+    EXPECT_EQ(image::DecodeToBgr(*thumbnail).rows, 175) << e.id;
+    if (e.has_snapshot) {
+      ++finished;
+      EXPECT_GT(e.end_time, e.start_time) << e.id;
+      EXPECT_TRUE(std::filesystem::exists(clips.File("vtest-" + e.id + ".jpg"))) << e.id;
+    }
+  }
+  EXPECT_GE(finished, 1u);
+}
+
+}  // namespace
+}  // namespace corvette::events
