@@ -53,11 +53,19 @@ std::optional<std::string> App::Start() {
   // Later steps, in this order: database, detectors, cameras, events, MQTT.
   if (!error) {
     error = Step(
+        "database", [this] { return StartDatabase(); }, [this] { store_->Flush(); });
+  }
+  if (!error) {
+    error = Step(
         "detectors", [this] { return StartDetectors(); }, [this] { detector_pool_.reset(); });
   }
   if (!error) {
     error = Step(
         "http server", [this] { return StartHttpServer(); }, [this] { http_server_->Stop(); });
+  }
+  if (!error && config_.mqtt) {
+    error = Step(
+        "mqtt", [this] { return StartMqtt(); }, [this] { mqtt_->Stop(); });
   }
   if (!error) {
     error = Step(
@@ -115,6 +123,63 @@ std::optional<std::string> App::CreateStorageFolders() {
   return std::nullopt;
 }
 
+std::optional<std::string> App::StartDatabase() {
+  try {
+    store_ = std::make_shared<storage::EventStore>(
+        storage::EventStore::Options{.path = config_.database.path});
+  } catch (const std::exception& e) {
+    return "cannot open the database " + config_.database.path + ": " + e.what();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> App::StartMqtt() {
+  std::vector<std::string> names;
+  for (const config::CameraConfig& camera : config_.cameras)
+    names.push_back(camera.name);
+  mqtt_ = std::make_unique<MqttBridge>(
+      *config_.mqtt, std::move(names), *this, [this] { return StatsDocument(); }, clock_);
+  mqtt_events_ = std::make_shared<MqttEventPublisher>(*mqtt_);
+  // Processors are built with the cameras; they add this listener then.
+  mqtt_->Start();  // a broker that is down is retried in the background, never fatal
+  return std::nullopt;
+}
+
+mqtt::FeatureStates App::Get(const std::string& camera) const {
+  mqtt::FeatureStates states;
+  if (auto it = cameras_->find(camera); it != cameras_->end()) {
+    states.detect = it->second->detect_enabled();
+  }
+  if (auto it = processors_->find(camera); it != processors_->end()) {
+    states.clips = it->second->clips_enabled();
+    states.snapshots = it->second->snapshots_enabled();
+  } else if (const config::CameraConfig* c = config_.FindCamera(camera)) {
+    states.detect = c->detect.enabled;
+    states.clips = c->clips.enabled;
+    states.snapshots = c->snapshots.enabled;
+  }
+  return states;
+}
+
+void App::Set(const std::string& camera, mqtt::Feature feature, bool enabled) {
+  auto running = cameras_->find(camera);
+  auto processor = processors_->find(camera);
+  switch (feature) {
+    case mqtt::Feature::kDetect:
+      if (running != cameras_->end())
+        running->second->set_detect_enabled(enabled);
+      break;
+    case mqtt::Feature::kClips:
+      if (processor != processors_->end())
+        processor->second->set_clips_enabled(enabled);
+      break;
+    case mqtt::Feature::kSnapshots:
+      if (processor != processors_->end())
+        processor->second->set_snapshots_enabled(enabled);
+      break;
+  }
+}
+
 std::optional<std::string> App::StartDetectors() {
   if (config_.cameras.empty())
     return std::nullopt;
@@ -136,6 +201,15 @@ std::optional<std::string> App::StartCameras() {
     options.object_filter = ObjectFilterFor(camera);
     options.tracker.max_disappeared = camera.detect.max_disappeared;
     options.clock = &clock_;
+    events::EventProcessorOptions event_options = EventProcessorOptionsFor(
+        config_, camera, detector_pool_ ? &detector_pool_->labelmap() : nullptr);
+    event_options.store = store_.get();
+    event_options.zone_counts = zone_counts_;
+    auto processor = std::make_shared<events::EventProcessor>(std::move(event_options));
+    if (mqtt_events_)
+      processor->AddListener(mqtt_events_);
+    options.on_frame = processor->Observer();
+    (*processors_)[camera.name] = processor;
     try {
       (*cameras_)[camera.name] = std::make_shared<camera::Camera>(std::move(options));
     } catch (const std::exception& e) {
@@ -163,6 +237,7 @@ std::optional<std::string> App::StartHttpServer() {
                                            [this] { return StatsDocument(); },
                                        });
   http::AddCameraRoutes(router_, cameras_);
+  http::AddEventRoutes(router_, {store_, processors_, config_.storage.clips});
   // Later issues register events, media and static file routes here.
 
   http::ServerOptions options;
@@ -181,7 +256,10 @@ nlohmann::json App::ConfigDocument() const {
   }
   // Runtime switches (MQTT) show as 0.8 shows them: in the camera's section.
   for (const auto& [name, camera] : *cameras_) {
-    document["cameras"][name]["detect"]["enabled"] = camera->detect_enabled();
+    mqtt::FeatureStates states = Get(name);
+    document["cameras"][name]["detect"]["enabled"] = states.detect;
+    document["cameras"][name]["clips"]["enabled"] = states.clips;
+    document["cameras"][name]["snapshots"]["enabled"] = states.snapshots;
   }
   return document;
 }

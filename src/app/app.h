@@ -14,21 +14,25 @@
 #include <utility>
 #include <vector>
 
+#include "app/mqtt_bridge.h"
 #include "config/config.h"
 #include "detect/detector_pool.h"
+#include "events/zone_counts.h"
 #include "http/camera_routes.h"
+#include "http/event_routes.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "storage/event_store.h"
 #include "util/clock.h"
 
 namespace corvette::app {
 
-class App {
+class App final : public FeatureSwitches {
  public:
   // `warnings` are the loader's (logged at Start()). `clock` must outlive the App.
   explicit App(config::Config config, std::vector<std::string> warnings = {},
                util::Clock& clock = util::SystemClock::Instance());
-  ~App();  // Stop()s
+  ~App() override;  // Stop()s
 
   App(const App&) = delete;
   App& operator=(const App&) = delete;
@@ -48,6 +52,10 @@ class App {
   nlohmann::json StatsDocument() const;
   nlohmann::json ConfigDocument() const;
 
+  // FeatureSwitches: detect (the camera), clips and snapshots (its event processor).
+  mqtt::FeatureStates Get(const std::string& camera) const override;
+  void Set(const std::string& camera, mqtt::Feature feature, bool enabled) override;
+
  private:
   // Runs one start step; on success remembers `stop` (may be empty) for Stop().
   std::optional<std::string> Step(const std::string& name,
@@ -55,6 +63,8 @@ class App {
                                   std::function<void()> stop);
   std::optional<std::string> CreateStorageFolders();
   std::optional<std::string> StartHttpServer();
+  std::optional<std::string> StartDatabase();
+  std::optional<std::string> StartMqtt();
   std::optional<std::string> StartDetectors();
   std::optional<std::string> StartCameras();
   void StopCameras();
@@ -66,7 +76,14 @@ class App {
   util::Clock& clock_;
   double started_at_ = 0.0;  // monotonic seconds
 
+  // Declared in dependency order: destroyed cameras first, then processors, then the store.
+  std::shared_ptr<storage::EventStore> store_;
+  std::shared_ptr<events::ZoneCounts> zone_counts_ = std::make_shared<events::ZoneCounts>();
+  std::unique_ptr<MqttBridge> mqtt_;
+  std::shared_ptr<MqttEventPublisher> mqtt_events_;
   std::unique_ptr<detect::DetectorPool> detector_pool_;
+  std::shared_ptr<http::EventProcessorMap> processors_ =
+      std::make_shared<http::EventProcessorMap>();
   // Built before the HTTP server (its routes hold the map), started after it.
   std::shared_ptr<http::CameraMap> cameras_ = std::make_shared<http::CameraMap>();
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
 
+#include "image/overlay.h"
+
 namespace corvette::app {
 
 cv::Mat RasterizeMask(const config::Mask& mask, int width, int height) {
@@ -83,6 +85,62 @@ std::shared_ptr<const detect::ObjectFilter> ObjectFilterFor(const config::Camera
   return std::make_shared<const detect::ObjectFilter>(
       camera.objects.track, std::move(filters),
       RasterizeMask(camera.objects.mask, camera.width, camera.height));
+}
+
+events::EventProcessorOptions EventProcessorOptionsFor(const config::Config& config,
+                                                       const config::CameraConfig& camera,
+                                                       const detect::Labelmap* labelmap) {
+  events::EventProcessorOptions options;
+  options.camera = camera.name;
+  options.frame_width = camera.width;
+  options.frame_height = camera.height;
+  for (const config::ZoneConfig& zone : camera.zones) {
+    track::Zone& z = options.zones.emplace_back();
+    z.name = zone.name;
+    for (const config::Point& p : zone.polygon)
+      z.polygon.push_back({p.x, p.y});
+    for (const auto& [label, filter] : zone.filters) {
+      z.filters[label] = {filter.min_area, filter.max_area, filter.threshold};
+    }
+  }
+  for (const auto& [label, filter] : camera.objects.filters) {
+    options.thresholds[label] = filter.threshold;
+  }
+  options.best_image_timeout = camera.best_image_timeout;
+
+  options.snapshots.enabled = camera.snapshots.enabled;
+  options.snapshots.render.timestamp = camera.snapshots.timestamp;
+  options.snapshots.render.bounding_box = camera.snapshots.bounding_box;
+  options.snapshots.render.crop = camera.snapshots.crop;
+  options.snapshots.render.height = camera.snapshots.height.value_or(0);
+  options.snapshots.required_zones = camera.snapshots.required_zones;
+
+  options.mqtt.enabled = camera.mqtt.enabled;
+  options.mqtt.render.timestamp = camera.mqtt.timestamp;
+  options.mqtt.render.bounding_box = camera.mqtt.bounding_box;
+  options.mqtt.render.crop = camera.mqtt.crop;
+  options.mqtt.render.height = camera.mqtt.height;
+  options.mqtt.required_zones = camera.mqtt.required_zones;
+
+  options.clips.enabled = camera.clips.enabled;
+  options.clips.objects = camera.clips.objects;
+  options.clips.required_zones = camera.clips.required_zones;
+  options.clips_dir = config.storage.clips;
+
+  std::map<std::string, int> class_ids;
+  int classes = 0;
+  if (labelmap != nullptr) {
+    classes = labelmap->size();
+    for (int id = classes - 1; id >= 0; --id) {
+      if (labelmap->Has(id))
+        class_ids[labelmap->Label(id)] = id;
+    }
+  }
+  options.label_colour = [class_ids = std::move(class_ids), classes](const std::string& label) {
+    auto it = class_ids.find(label);
+    return image::Tab10Colour(it == class_ids.end() ? 0 : it->second, classes);
+  };
+  return options;
 }
 
 }  // namespace corvette::app

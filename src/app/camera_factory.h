@@ -7,6 +7,7 @@
 #include "config/ffmpeg_command.h"
 #include "detect/detector_pool.h"
 #include "detect/object_filter.h"
+#include "events/event_processor.h"
 
 namespace corvette::app {
 
@@ -28,5 +29,12 @@ detect::DetectorPoolOptions DetectorPoolOptionsFor(const config::Config& config)
 // The camera's `objects` section as the detector's filter: track list, per-label filters with
 // their masks, and the camera's object mask.
 std::shared_ptr<const detect::ObjectFilter> ObjectFilterFor(const config::CameraConfig& camera);
+
+// The event processor options of `camera`: zones and their filters, thresholds, snapshot, mqtt and
+// clips settings, snapshot files in config.storage.clips. `labelmap` (may be null) gives labels
+// their class colours as the live view draws them.
+events::EventProcessorOptions EventProcessorOptionsFor(const config::Config& config,
+                                                       const config::CameraConfig& camera,
+                                                       const detect::Labelmap* labelmap);
 
 }  // namespace corvette::app

@@ -105,4 +105,20 @@ void MqttBridge::EmitStats() {
   }
 }
 
+void MqttEventPublisher::OnEventMessage(const track::EventMessage& message) {
+  bridge_.Publish(mqtt::topics::kEvents, message.ToJson().dump());
+}
+
+void MqttEventPublisher::OnCountChanged(const std::string& name, const std::string& label,
+                                        int count) {
+  bridge_.Publish(mqtt::topics::ObjectCount(name, label), std::to_string(count));
+}
+
+void MqttEventPublisher::OnBestSnapshot(const std::string& camera, const std::string& label,
+                                        std::shared_ptr<const std::string> jpeg) {
+  if (jpeg == nullptr)
+    return;
+  bridge_.Publish(mqtt::topics::Snapshot(camera, label), *jpeg, /*retain=*/true);
+}
+
 }  // namespace corvette::app

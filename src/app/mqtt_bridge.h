@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "events/event_listener.h"
 #include "mqtt/commands.h"
 #include "mqtt/mqtt_client.h"
 #include "util/clock.h"
@@ -68,6 +69,21 @@ class MqttBridge {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread stats_thread_;
+};
+
+// Publishes what the event processors report on Frigate's topics (spec section 10): `events`
+// (new / update / end), `<camera|zone>/<label>` counts and the retained
+// `<camera>/<label>/snapshot` JPEG.
+class MqttEventPublisher final : public events::EventListener {
+ public:
+  explicit MqttEventPublisher(MqttBridge& bridge) : bridge_(bridge) {}
+  void OnEventMessage(const track::EventMessage& message) override;
+  void OnCountChanged(const std::string& name, const std::string& label, int count) override;
+  void OnBestSnapshot(const std::string& camera, const std::string& label,
+                      std::shared_ptr<const std::string> jpeg) override;
+
+ private:
+  MqttBridge& bridge_;
 };
 
 }  // namespace corvette::app
