@@ -140,6 +140,8 @@ std::optional<std::string> App::StartMqtt() {
   mqtt_ = std::make_unique<MqttBridge>(
       *config_.mqtt, std::move(names), *this, [this] { return StatsDocument(); }, clock_);
   mqtt_events_ = std::make_shared<MqttEventPublisher>(*mqtt_);
+  if (ws_relay_)
+    ws_relay_->Attach(*mqtt_);  // before Start(): handlers are added first
   // Processors are built with the cameras; they add this listener then.
   mqtt_->Start();  // a broker that is down is retried in the background, never fatal
   return std::nullopt;
@@ -244,6 +246,11 @@ std::optional<std::string> App::StartHttpServer() {
   options.host = config_.server.host;
   options.port = static_cast<std::uint16_t>(config_.server.port);
   options.io_threads = 3;
+  if (config_.mqtt) {
+    // Without MQTT there is nothing to relay: /ws is then 404 like any unknown path.
+    ws_relay_ = std::make_shared<WsRelay>();
+    options.websocket_handlers.emplace("/ws", ws_relay_);
+  }
   http_server_ = std::make_unique<http::HttpServer>(options, router_);
   return http_server_->Start();
 }

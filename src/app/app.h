@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/mqtt_bridge.h"
+#include "app/ws_relay.h"
 #include "config/config.h"
 #include "detect/detector_pool.h"
 #include "events/zone_counts.h"
@@ -79,6 +80,8 @@ class App final : public FeatureSwitches {
   // Declared in dependency order: destroyed cameras first, then processors, then the store.
   std::shared_ptr<storage::EventStore> store_;
   std::shared_ptr<events::ZoneCounts> zone_counts_ = std::make_shared<events::ZoneCounts>();
+  // /ws (only with an mqtt section); the HTTP server holds it too.
+  std::shared_ptr<WsRelay> ws_relay_;
   std::unique_ptr<MqttBridge> mqtt_;
   std::shared_ptr<MqttEventPublisher> mqtt_events_;
   std::unique_ptr<detect::DetectorPool> detector_pool_;

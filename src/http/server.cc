@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -12,6 +13,9 @@
 #include <vector>
 
 #include "http/beast.h"
+// After beast.h (which includes <utility> first for Boost 1.74).
+#include <boost/beast/websocket.hpp>
+
 #include "http/log.h"
 #include "http/router.h"
 
@@ -21,9 +25,35 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+namespace websocket = boost::beast::websocket;
 using tcp = net::ip::tcp;
 
 class Connection;
+
+// What a WebSocketHandler holds of a WebSocket connection: a weak link (so that it keeps no socket
+// alive) and the count of messages waiting, which bounds the connection's queue.
+class WebSocketSessionImpl final : public WebSocketSession {
+ public:
+  WebSocketSessionImpl(std::weak_ptr<Connection> connection, std::string peer, std::size_t limit)
+      : connection_(std::move(connection)), peer_(std::move(peer)), limit_(limit) {}
+
+  bool SendText(std::string text) override;  // defined after Connection
+  void Close() override;
+  const std::string& peer() const override { return peer_; }
+  std::size_t dropped() const override { return dropped_.load(std::memory_order_relaxed); }
+
+  // On the connection's strand: the connection closed / one queued message is done with.
+  void MarkClosed() { closed_.store(true, std::memory_order_relaxed); }
+  void MessageDone() { queued_.fetch_sub(1, std::memory_order_relaxed); }
+
+ private:
+  const std::weak_ptr<Connection> connection_;
+  const std::string peer_;
+  const std::size_t limit_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<std::size_t> dropped_{0};
+  std::atomic<bool> closed_{false};
+};
 
 // State the server and its connections share; either may outlive the other briefly.
 struct SharedState {
@@ -108,6 +138,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void HandleRequest(bhttp::request<bhttp::string_body> request) {
     ++requests_served_;
+    if (websocket::is_upgrade(request) && !options().websocket_handlers.empty()) {
+      const std::string_view target = ToStringView(request.target());
+      const auto handler = options().websocket_handlers.find(target.substr(0, target.find('?')));
+      if (handler != options().websocket_handlers.end()) {
+        StartWebSocket(std::move(request), handler->second);
+        return;
+      }
+    }
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& field : request) {
       headers.emplace_back(ToStringView(field.name_string()), ToStringView(field.value()));
@@ -286,6 +324,118 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  // --- WebSocket sessions (ServerOptions::websocket_handlers) ---
+
+ public:
+  // From any thread: queues `text` on the strand (the session has counted it already).
+  void PostWebSocketText(std::string text) {
+    net::post(timer_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      self->QueueWebSocketText(std::move(text));
+    });
+  }
+  void PostClose() { Shutdown(); }
+
+ private:
+  void StartWebSocket(bhttp::request<bhttp::string_body> request,
+                      std::shared_ptr<WebSocketHandler> handler) {
+    ws_session_ = std::make_shared<WebSocketSessionImpl>(weak_from_this(), PeerText(),
+                                                         options().websocket_queue_limit);
+    ws_handler_ = std::move(handler);
+    ws_request_ = std::move(request);
+    stream_.expires_never();  // the websocket stream keeps its own timeouts
+    ws_.emplace(std::move(stream_));
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = options().write_timeout;
+    timeouts.idle_timeout = options().websocket_idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_->set_option(timeouts);
+    ws_->set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+      response.set(bhttp::field::server, "corvette");
+    }));
+    ws_->read_message_max(options().max_body_bytes);
+    ws_->async_accept(ws_request_, [self = shared_from_this()](beast::error_code ec) {
+      self->OnWebSocketAccepted(ec);
+    });
+  }
+
+  void OnWebSocketAccepted(beast::error_code ec) {
+    if (ec || closed_) {
+      Log().debug("websocket handshake with {} failed: {}", ws_session_->peer(), ec.message());
+      Close();
+      return;
+    }
+    Log().info("websocket {} opened by {}", ToStringView(ws_request_.target()),
+               ws_session_->peer());
+    ws_open_ = true;
+    try {
+      ws_handler_->OnOpen(ws_session_);
+    } catch (const std::exception& error) {
+      Log().error("websocket open handler failed: {}", error.what());
+    }
+    ReadWebSocket();
+  }
+
+  void ReadWebSocket() {
+    if (closed_)
+      return;
+    ws_->async_read(ws_read_buffer_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->OnWebSocketRead(ec);
+                    });
+  }
+
+  void OnWebSocketRead(beast::error_code ec) {
+    if (ec) {
+      if (ec != websocket::error::closed && ec != net::error::operation_aborted)
+        Log().debug("websocket {}: {}", ws_session_->peer(), ec.message());
+      Close();
+      return;
+    }
+    if (closed_)
+      return;
+    if (ws_->got_text()) {
+      const std::string text = beast::buffers_to_string(ws_read_buffer_.data());
+      try {
+        ws_handler_->OnText(ws_session_, text);
+      } catch (const std::exception& error) {
+        Log().error("websocket message handler failed: {}", error.what());
+      }
+    } else {
+      Log().debug("websocket {}: ignoring a binary message", ws_session_->peer());
+    }
+    ws_read_buffer_.consume(ws_read_buffer_.size());
+    ReadWebSocket();
+  }
+
+  void QueueWebSocketText(std::string text) {
+    if (closed_) {
+      ws_session_->MessageDone();
+      return;
+    }
+    ws_queue_.push_back(std::move(text));
+    if (!ws_writing_)
+      WriteNextWebSocketMessage();
+  }
+
+  void WriteNextWebSocketMessage() {
+    if (closed_ || ws_queue_.empty()) {
+      ws_writing_ = false;
+      return;
+    }
+    ws_writing_ = true;
+    ws_->text(true);
+    ws_->async_write(net::buffer(ws_queue_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->ws_queue_.pop_front();
+                       self->ws_session_->MessageDone();
+                       if (ec) {
+                         self->Close();
+                         return;
+                       }
+                       self->WriteNextWebSocketMessage();
+                     });
+  }
+
   void Close() {
     if (closed_)
       return;
@@ -295,6 +445,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
+    if (ws_) {
+      ws_session_->MarkClosed();
+      // Messages queued but not written are done with too (their writes never start).
+      for (std::size_t i = ws_writing_ ? 1 : 0; i < ws_queue_.size(); ++i)
+        ws_session_->MessageDone();
+      ws_queue_.erase(ws_queue_.begin() + (ws_writing_ && !ws_queue_.empty() ? 1 : 0),
+                      ws_queue_.end());
+      beast::get_lowest_layer(*ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(*ws_).close();
+      if (ws_open_) {
+        ws_open_ = false;
+        Log().info("websocket closed by or for {}", ws_session_->peer());
+        try {
+          ws_handler_->OnClose(ws_session_);
+        } catch (const std::exception& error) {
+          Log().error("websocket close handler failed: {}", error.what());
+        }
+      }
+    }
   }
 
   std::string PeerText() {
@@ -315,7 +484,40 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<MultipartStream> stream_source_;
   std::string part_prefix_;
   std::chrono::steady_clock::time_point next_part_due_;
+  // WebSocket sessions only: the stream takes over stream_'s socket after the upgrade.
+  std::optional<websocket::stream<beast::tcp_stream>> ws_;
+  std::shared_ptr<WebSocketSessionImpl> ws_session_;
+  std::shared_ptr<WebSocketHandler> ws_handler_;
+  bhttp::request<bhttp::string_body> ws_request_;
+  beast::flat_buffer ws_read_buffer_;
+  std::deque<std::string> ws_queue_;  // front() is being written while ws_writing_
+  bool ws_writing_ = false;
+  bool ws_open_ = false;
 };
+
+bool WebSocketSessionImpl::SendText(std::string text) {
+  if (closed_.load(std::memory_order_relaxed))
+    return false;
+  if (queued_.fetch_add(1, std::memory_order_relaxed) >= limit_) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    const std::size_t dropped = dropped_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (dropped == 1 || dropped % 1000 == 0)
+      Log().warn("websocket client {} reads too slowly: {} messages dropped", peer_, dropped);
+    return false;
+  }
+  std::shared_ptr<Connection> connection = connection_.lock();
+  if (!connection) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  connection->PostWebSocketText(std::move(text));
+  return true;
+}
+
+void WebSocketSessionImpl::Close() {
+  if (std::shared_ptr<Connection> connection = connection_.lock())
+    connection->PostClose();
+}
 
 bool SharedState::Add(const std::shared_ptr<Connection>& connection) {
   std::lock_guard lock(mutex);

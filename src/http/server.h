@@ -7,9 +7,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "http/websocket.h"
 
 namespace corvette::http {
 
@@ -34,6 +38,16 @@ struct ServerOptions {
   // Connections beyond this many are closed as soon as they are accepted (protects the file
   // descriptors that cameras, clips and the database need).
   std::size_t max_connections = 512;
+  // Paths (e.g. "/ws", no query) served as WebSocket endpoints: an upgrade request to one of them
+  // becomes a WebSocket session reported to its handler; any other request to it goes to the
+  // router as usual. WebSocket sessions count against max_connections; a client message larger
+  // than max_body_bytes closes its session.
+  std::map<std::string, std::shared_ptr<WebSocketHandler>, std::less<>> websocket_handlers;
+  // Messages a WebSocket session may have waiting to be written; WebSocketSession::SendText drops
+  // (and counts) messages beyond this, so a slow client never holds up the sender.
+  std::size_t websocket_queue_limit = 256;
+  // A WebSocket client that answers no ping for this long is closed (pings go out at half of it).
+  std::chrono::milliseconds websocket_idle_timeout{60'000};
 };
 
 class HttpServer {

@@ -1,0 +1,223 @@
+"""MQTT (issue 7) against a real mosquitto broker and the real binary on vtest.avi with the real
+model: `available`, person events (new, then end with the /api/events id), counts, the retained
+snapshot, the detect/set switch (and an invalid payload), the /ws WebSocket relay, a broker restart
+and the retained `offline` of a clean SIGTERM.
+
+One broker and one corvette for the whole class (the model on 2 shared CPU cores makes each start
+expensive); the tests run in their numbered order and each leaves detection ON."""
+
+import json
+import os
+import sys
+import time
+import unittest
+import urllib.parse
+
+import corvette_harness as harness
+import mqtt_harness
+
+CAMERA = "demo"
+
+
+class MqttTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.broker = mqtt_harness.Broker().start()
+        cls.prefix = f"corvette-test-{os.getpid()}"
+        cls.listener = mqtt_harness.Listener(cls.broker.port, f"{cls.prefix}/#").start()
+        camera = harness.demo_camera(snapshots={"enabled": True},
+                                     objects={"track": ["person"]})
+        config = harness.base_config(cameras={CAMERA: camera}, mqtt={
+            "host": "127.0.0.1", "port": cls.broker.port, "topic_prefix": cls.prefix,
+            "client_id": cls.prefix})
+        cls.corvette = harness.Corvette(config)
+        try:
+            cls.corvette.start()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.listener.close()
+        cls.corvette.close()
+        cls.broker.close()
+
+    def run(self, result=None):
+        problems_before = len(result.failures) + len(result.errors) if result else 0
+        outcome = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > problems_before:
+            sys.stderr.write(f"\n----- corvette log -----\n{self.corvette.log()}"
+                             f"----- mosquitto log -----\n{self.broker.log()}----- end -----\n")
+        return outcome
+
+    # --- helpers ---
+
+    def topic(self, relative):
+        return f"{self.prefix}/{relative}"
+
+    def wait_message(self, topic, timeout, since=0, predicate=lambda m: True):
+        full = self.topic(topic)
+        message = self.listener.wait_for(lambda m: m.topic == full and predicate(m), timeout,
+                                         since)
+        if message is None:
+            seen = sorted({m.topic for m in self.listener.matching(lambda m: True, since)})
+            self.fail(f"no matching {full} within {timeout} s; topics seen: {seen}")
+        return message
+
+    def stats_until(self, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        stats = None
+        while time.monotonic() < deadline:
+            stats = self.corvette.get_json("/api/stats")
+            if predicate(stats[CAMERA]):
+                return stats[CAMERA]
+            time.sleep(0.5)
+        self.fail(f"/api/stats never matched within {timeout} s: {stats}")
+
+    def detect_enabled_in_config(self):
+        return self.corvette.get_json("/api/config")["cameras"][CAMERA]["detect"]["enabled"]
+
+    def set_detect(self, payload):
+        since = self.listener.mark()
+        self.listener.publish(self.topic(f"{CAMERA}/detect/set"), payload)
+        return since
+
+    # --- tests, in order ---
+
+    def test_1_available_is_online_and_retained(self):
+        message = mqtt_harness.retained(self.broker.port, self.topic("available"))
+        self.assertIsNotNone(message, "no retained `available`")
+        self.assertEqual(message.text(), "online")
+        state = mqtt_harness.retained(self.broker.port, self.topic(f"{CAMERA}/detect/state"))
+        self.assertIsNotNone(state)
+        self.assertEqual(state.text(), "ON")
+
+    def test_2_person_event_counts_snapshot_and_detect_off_on(self):
+        events_topic = self.topic("events")
+        new = self.listener.wait_for(
+            lambda m: m.topic == events_topic and m.json()["type"] == "new"
+            and m.json()["after"]["label"] == "person", 90)
+        self.assertIsNotNone(new, "no `new` person event within 90 s")
+        event = new.json()
+        event_id = event["after"]["id"]
+        self.assertEqual(event["after"]["camera"], CAMERA)
+        self.assertIn(event_id, [e["id"] for e in self.corvette.get_json("/api/events?limit=1000")])
+
+        count = self.wait_message(f"{CAMERA}/person", 20, predicate=lambda m: int(m.text()) > 0)
+        self.assertGreater(int(count.text()), 0)
+
+        snapshot = self.listener.wait_for(
+            lambda m: m.topic == self.topic(f"{CAMERA}/person/snapshot"), 30)
+        self.assertIsNotNone(snapshot, "no person snapshot within 30 s")
+        retained_snapshot = mqtt_harness.retained(self.broker.port,
+                                                  self.topic(f"{CAMERA}/person/snapshot"))
+        self.assertIsNotNone(retained_snapshot, "the snapshot is not retained")
+        self.assertEqual(retained_snapshot.payload[:2], b"\xff\xd8")
+        self.assertEqual(retained_snapshot.payload[-2:], b"\xff\xd9")
+
+        # detect OFF: every object ends, counts go back to 0, detection stops.
+        since = self.set_detect("OFF")
+        self.assertEqual(self.wait_message(f"{CAMERA}/detect/state", 10, since).text(), "OFF")
+        end = self.listener.wait_for(
+            lambda m: m.topic == events_topic and m.json()["type"] == "end"
+            and m.json()["after"]["id"] == event_id, 30)
+        self.assertIsNotNone(end, f"no `end` for {event_id} within 30 s after detect OFF")
+        self.assertGreater(end.json()["after"]["end_time"], 0)
+        self.wait_message(f"{CAMERA}/person", 20, since, predicate=lambda m: m.text() == "0")
+        self.stats_until(lambda s: s["detection_fps"] == 0, 20)
+        self.assertFalse(self.detect_enabled_in_config())
+        state = mqtt_harness.retained(self.broker.port, self.topic(f"{CAMERA}/detect/state"))
+        self.assertEqual(state.text(), "OFF")
+        stored = self.corvette.get_json(f"/api/events/{urllib.parse.quote(event_id)}")
+        self.assertEqual(stored["id"], event_id)
+        self.assertIsNotNone(stored["end_time"])
+
+        since = self.set_detect("ON")
+        self.assertEqual(self.wait_message(f"{CAMERA}/detect/state", 10, since).text(), "ON")
+        self.assertTrue(self.detect_enabled_in_config())
+        self.stats_until(lambda s: s["detection_fps"] > 0, 30)
+
+    def test_3_invalid_payload_changes_nothing(self):
+        since = self.set_detect("MAYBE")
+        time.sleep(2.0)
+        self.assertEqual(self.listener.matching(
+            lambda m: m.topic == self.topic(f"{CAMERA}/detect/state"), since), [])
+        self.assertTrue(self.detect_enabled_in_config())
+        state = mqtt_harness.retained(self.broker.port, self.topic(f"{CAMERA}/detect/state"))
+        self.assertEqual(state.text(), "ON")
+
+    def test_4_websocket_relay(self):
+        client = mqtt_harness.WebSocketClient(self.corvette.port)
+        try:
+            self.assertEqual(client.status, 101)
+            time.sleep(0.5)  # the session is registered once the handshake completes
+            self.listener.publish(self.topic(f"{CAMERA}/ws-probe"), "hello")
+            relayed = client.receive_json_until(lambda d: d.get("topic") == f"{CAMERA}/ws-probe",
+                                                10)
+            self.assertEqual(relayed, {"topic": f"{CAMERA}/ws-probe", "payload": "hello"})
+
+            # Refused: outside the /set topics, and a /set with another payload.
+            since = self.listener.mark()
+            client.send_json({"topic": f"{CAMERA}/person", "payload": "7"})
+            client.send_json({"topic": "available", "payload": "offline", "retain": True})
+            client.send_json({"topic": f"{CAMERA}/detect/set", "payload": "MAYBE"})
+            client.send_text("not json")
+            # Allowed: detect OFF, then ON, through the relay and the broker.
+            client.send_json({"topic": f"{CAMERA}/detect/set", "payload": "OFF"})
+            self.assertEqual(self.wait_message(f"{CAMERA}/detect/state", 10, since).text(), "OFF")
+            state = client.receive_json_until(
+                lambda d: d.get("topic") == f"{CAMERA}/detect/state", 10)
+            self.assertEqual(state, {"topic": f"{CAMERA}/detect/state", "payload": "OFF"})
+            self.assertFalse(self.detect_enabled_in_config())
+            client.send_json({"topic": f"{CAMERA}/detect/set", "payload": "ON"})
+            self.wait_message(f"{CAMERA}/detect/state", 10, since,
+                              predicate=lambda m: m.text() == "ON")
+            self.assertTrue(self.detect_enabled_in_config())
+            published = [(m.topic, m.text()) for m in self.listener.matching(
+                lambda m: m.topic in (self.topic(f"{CAMERA}/person"), self.topic("available"))
+                or (m.topic == self.topic(f"{CAMERA}/detect/set") and m.text() == "MAYBE"),
+                since)]
+            self.assertNotIn((self.topic(f"{CAMERA}/person"), "7"), published)
+            self.assertNotIn((self.topic("available"), "offline"), published)
+            self.assertEqual([p for p in published if p[1] == "MAYBE"], [])
+            self.assertIn("refused", self.corvette.log())
+        finally:
+            client.close()
+        # The server is still fine after the client left.
+        self.assertEqual(self.corvette.get("/api/")[0], 200)
+
+    def test_5_broker_restart(self):
+        self.broker.stop()
+        time.sleep(3.0)
+        self.stats_until(lambda s: s["process_fps"] > 0, 10)  # frames go on without a broker
+        since = self.listener.mark()
+        self.broker.start()
+        online = self.wait_message("available", 60, since, predicate=lambda m: m.text() == "online")
+        self.assertEqual(online.text(), "online")
+        self.wait_message(f"{CAMERA}/detect/state", 10, since)  # states are republished too
+        self.stats_until(lambda s: s["process_fps"] > 0, 10)
+
+    def test_6_sigterm_publishes_offline(self):
+        exit_code, _ = self.corvette.stop()
+        self.assertEqual(exit_code, 0)
+        message = mqtt_harness.retained(self.broker.port, self.topic("available"))
+        self.assertIsNotNone(message)
+        self.assertEqual(message.text(), "offline")
+
+
+class WebSocketWithoutMqttTest(harness.CorvetteTestCase):
+
+    def test_ws_is_404_without_mqtt(self):
+        corvette = self.start_corvette(harness.base_config(
+            cameras={CAMERA: harness.demo_camera(detect={"enabled": False})}))
+        client = mqtt_harness.WebSocketClient(corvette.port)
+        try:
+            self.assertEqual(client.status, 404)
+        finally:
+            client.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
