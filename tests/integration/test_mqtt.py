@@ -76,6 +76,14 @@ class MqttTest(unittest.TestCase):
             time.sleep(0.5)
         self.fail(f"/api/stats never matched within {timeout} s: {stats}")
 
+    def event_listed(self, event_id, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if event_id in [e["id"] for e in self.corvette.get_json("/api/events?limit=1000")]:
+                return True
+            time.sleep(0.2)
+        return False
+
     def detect_enabled_in_config(self):
         return self.corvette.get_json("/api/config")["cameras"][CAMERA]["detect"]["enabled"]
 
@@ -103,7 +111,11 @@ class MqttTest(unittest.TestCase):
         event = new.json()
         event_id = event["after"]["id"]
         self.assertEqual(event["after"]["camera"], CAMERA)
-        self.assertIn(event_id, [e["id"] for e in self.corvette.get_json("/api/events?limit=1000")])
+        self.assertFalse(event["after"]["false_positive"])
+        self.assertTrue(event["before"]["false_positive"])  # the state at registration
+        self.assertIsNone(event["after"]["thumbnail"])
+        # /api/events lists it too (its database write may land a moment after the message).
+        self.assertTrue(self.event_listed(event_id, 10), f"{event_id} not in /api/events")
 
         count = self.wait_message(f"{CAMERA}/person", 20, predicate=lambda m: int(m.text()) > 0)
         self.assertGreater(int(count.text()), 0)
@@ -125,6 +137,9 @@ class MqttTest(unittest.TestCase):
             and m.json()["after"]["id"] == event_id, 30)
         self.assertIsNotNone(end, f"no `end` for {event_id} within 30 s after detect OFF")
         self.assertGreater(end.json()["after"]["end_time"], 0)
+        self.assertGreaterEqual(end.received_at, new.received_at)
+        self.assertEqual([m.json()["type"] for m in self.listener.matching(
+            lambda m: m.topic == events_topic and m.json()["after"]["id"] == event_id)][0], "new")
         self.wait_message(f"{CAMERA}/person", 20, since, predicate=lambda m: m.text() == "0")
         self.stats_until(lambda s: s["detection_fps"] == 0, 20)
         self.assertFalse(self.detect_enabled_in_config())
@@ -147,6 +162,7 @@ class MqttTest(unittest.TestCase):
         self.assertTrue(self.detect_enabled_in_config())
         state = mqtt_harness.retained(self.broker.port, self.topic(f"{CAMERA}/detect/state"))
         self.assertEqual(state.text(), "ON")
+        self.assertIn("invalid payload", self.corvette.log())
 
     def test_4_websocket_relay(self):
         client = mqtt_harness.WebSocketClient(self.corvette.port)
