@@ -61,6 +61,14 @@ std::optional<std::string> App::Start() {
   }
   if (!error) {
     error = Step(
+        "rtmp server", [this] { return StartRtmpServer(); },
+        [this] {
+          if (rtmp_server_)
+            rtmp_server_->Stop();
+        });
+  }
+  if (!error) {
+    error = Step(
         "http server", [this] { return StartHttpServer(); }, [this] { http_server_->Stop(); });
   }
   if (!error && config_.mqtt) {
@@ -194,11 +202,32 @@ std::optional<std::string> App::StartDetectors() {
   return std::nullopt;
 }
 
+std::optional<std::string> App::StartRtmpServer() {
+  ffmpeg_options_.include_rtmp = false;
+  bool restreams = false;
+  for (const config::CameraConfig& camera : config_.cameras) {
+    for (const config::FfmpegInputConfig& input : camera.ffmpeg.inputs)
+      restreams = restreams || (camera.rtmp.enabled && input.HasRole(config::Role::kRtmp));
+  }
+  if (!restreams)
+    return std::nullopt;
+  video::RtmpServerOptions options;
+  options.port = config_.rtmp.port;
+  options.folder = (std::filesystem::path(config_.storage.cache) / "rtmp").string();
+  options.clock = &clock_;
+  rtmp_server_ = std::make_unique<video::RtmpServer>(options);
+  if (rtmp_server_->Start()) {
+    // Logged by Start(): everything else runs, without the rtmp outputs.
+    rtmp_server_.reset();
+    return std::nullopt;
+  }
+  ffmpeg_options_.include_rtmp = true;
+  return std::nullopt;
+}
+
 std::optional<std::string> App::StartCameras() {
   for (const config::CameraConfig& camera : config_.cameras) {
-    // The rtmp restream server is not part of this build yet: leave the rtmp outputs out, so a
-    // camera with the rtmp role does not lose its detect stream to a missing server.
-    camera::CameraOptions options = CameraOptionsFor(config_, camera, {.include_rtmp = false});
+    camera::CameraOptions options = CameraOptionsFor(config_, camera, ffmpeg_options_);
     options.detector_pool = detector_pool_.get();
     options.object_filter = ObjectFilterFor(camera);
     options.tracker.max_disappeared = camera.detect.max_disappeared;
@@ -259,7 +288,7 @@ nlohmann::json App::ConfigDocument() const {
   nlohmann::json document;
   {
     std::lock_guard lock(config_mutex_);
-    document = config::ToJson(config_);
+    document = config::ToJson(config_, ffmpeg_options_);
   }
   // Runtime switches (MQTT) show as 0.8 shows them: in the camera's section.
   for (const auto& [name, camera] : *cameras_) {

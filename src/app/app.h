@@ -17,6 +17,7 @@
 #include "app/mqtt_bridge.h"
 #include "app/ws_relay.h"
 #include "config/config.h"
+#include "config/ffmpeg_command.h"
 #include "detect/detector_pool.h"
 #include "events/zone_counts.h"
 #include "http/camera_routes.h"
@@ -25,6 +26,7 @@
 #include "http/server.h"
 #include "storage/event_store.h"
 #include "util/clock.h"
+#include "video/rtmp_server.h"
 
 namespace corvette::app {
 
@@ -67,6 +69,7 @@ class App final : public FeatureSwitches {
   std::optional<std::string> StartDatabase();
   std::optional<std::string> StartMqtt();
   std::optional<std::string> StartDetectors();
+  std::optional<std::string> StartRtmpServer();
   std::optional<std::string> StartCameras();
   void StopCameras();
 
@@ -76,6 +79,10 @@ class App final : public FeatureSwitches {
   std::vector<std::string> warnings_;
   util::Clock& clock_;
   double started_at_ = 0.0;  // monotonic seconds
+  // How the cameras' ffmpeg commands are derived, and shown in /api/config: the rtmp outputs
+  // only while the RTMP server runs. Set by StartRtmpServer(), before the HTTP server starts.
+  config::FfmpegCommandOptions ffmpeg_options_;
+  std::unique_ptr<video::RtmpServer> rtmp_server_;  // null unless a camera restreams
 
   // Declared in dependency order: destroyed cameras first, then processors, then the store.
   std::shared_ptr<storage::EventStore> store_;
