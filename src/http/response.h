@@ -13,6 +13,8 @@
 
 namespace corvette::http {
 
+class FileBody;  // http/file_body.h
+
 inline constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 inline constexpr std::string_view kJsonContentType = "application/json";
 
@@ -44,8 +46,10 @@ struct Response {
   // When set, the response is an endless multipart stream (see above) and the bodies are unused.
   // It is sent without Content-Length and the connection closes when the stream ends.
   std::shared_ptr<MultipartStream> stream;
-  // Issue 6 (static /clips and /recordings): a file body with Range support goes here, as a
-  // third kind beside the complete body and the stream, with its writer in Connection.
+  // When set, the body is a range of an open file (static /clips and /recordings, see
+  // http/file_body.h), sent in chunks by the connection; Content-Length is its length and `body`
+  // is unused.
+  std::shared_ptr<const FileBody> file;
 
   std::string_view BodyView() const {
     return shared_body ? std::string_view(*shared_body) : std::string_view(body);

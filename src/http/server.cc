@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "http/beast.h"
+#include "http/file_body.h"
 // After beast.h (which includes <utility> first for Boost 1.74).
 #include <boost/beast/websocket.hpp>
 
@@ -178,6 +179,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void SendResponse(Response response, unsigned version, bool keep_alive, bool head) {
+    if (response.file) {
+      SendFile(std::move(response), version, keep_alive, head);
+      return;
+    }
     std::shared_ptr<const std::string> body =
         response.shared_body ? response.shared_body
                              : std::make_shared<const std::string>(std::move(response.body));
@@ -195,6 +200,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
     message->body().more = false;
     message->content_length(body->size());
     Write(std::move(message), keep_alive, std::move(body));
+  }
+
+  // The header, then the file range in chunks (http/file_body.h); HEAD: the header only.
+  void SendFile(Response response, unsigned version, bool keep_alive, bool head) {
+    auto message = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    FillHeader(*message, response, version, keep_alive);
+    message->content_length(response.file->length());
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*message);
+    std::shared_ptr<const FileBody> file = head ? nullptr : std::move(response.file);
+    stream_.expires_after(options().write_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), message, serializer, file, keep_alive](beast::error_code ec,
+                                                                            std::size_t) {
+          auto finish = [self, keep_alive](beast::error_code result) {
+            if (result) {
+              self->Close();
+            } else if (keep_alive) {
+              self->ReadRequest();
+            } else {
+              self->Linger();
+            }
+          };
+          if (ec || !file) {
+            finish(ec);
+            return;
+          }
+          AsyncSendFileBody(self->stream_, file, self->options().write_timeout, finish);
+        });
   }
 
   void SendError(int status, std::string text) {

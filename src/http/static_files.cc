@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "http/file_body.h"
+
 namespace corvette::http {
 namespace {
 
@@ -107,20 +109,6 @@ Response Listing(const std::string& dir, bool hide_database) {
   for (auto& [name, item] : sorted)
     entries.push_back(std::move(item));
   return Response::Json(entries);
-}
-
-bool ReadRange(int fd, std::uint64_t offset, std::uint64_t length, std::string& out) {
-  out.resize(length);
-  std::uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    done += static_cast<std::uint64_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
@@ -272,7 +260,10 @@ Response StaticFiles::Serve(const Request& request, const std::string& root,
     return NotFound();
   struct FdCloser {
     int fd;
-    ~FdCloser() { ::close(fd); }
+    ~FdCloser() {
+      if (fd >= 0)
+        ::close(fd);
+    }
   } closer{fd};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
     return NotFound();
@@ -304,8 +295,8 @@ Response StaticFiles::Serve(const Request& request, const std::string& root,
     case RangeRequest::Kind::kWhole:
       break;
   }
-  if (!ReadRange(fd, offset, length, response.body))
-    return Response::Text(500, "Internal Server Error");
+  response.file = std::make_shared<const FileBody>(fd, offset, length);
+  closer.fd = -1;  // the body owns it now
   return response;
 }
 

@@ -17,8 +17,9 @@
 //   is 404; the resolved real path (symlinks followed) must lie inside the folder's real path; the
 //   database (`*.db`, `*.db-wal`, `*.db-shm`, `*.db-journal`) is 404 wherever it lies.
 //
-// Bodies: a range (or the whole file) is read with pread into the response body. Thread-safe; no
-// state besides the two folder paths.
+// Bodies: the open file and the range as Response::file (http/file_body.h): the server sends it in
+// chunks, so nothing is read whole into memory. Thread-safe; no state besides the two folder
+// paths.
 
 #include <cstdint>
 #include <ctime>

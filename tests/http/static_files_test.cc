@@ -9,10 +9,23 @@
 #include <random>
 
 #include "../storage/test_dir.h"
+#include "http/file_body.h"
+#include "http/server.h"
 
 namespace corvette::http {
 namespace {
 namespace fs = std::filesystem;
+
+// The bytes a response would send: its file range, or its body.
+std::string BodyOf(const Response& response) {
+  if (!response.file)
+    return std::string(response.BodyView());
+  std::string bytes(response.file->length(), '\0');
+  EXPECT_EQ(::pread(response.file->fd(), bytes.data(), bytes.size(),
+                    static_cast<off_t>(response.file->offset())),
+            static_cast<ssize_t>(bytes.size()));
+  return bytes;
+}
 using Kind = RangeRequest::Kind;
 
 TEST(RangeHeaderTest, ParsesSingleSuffixOpenAndMultipleRanges) {
@@ -90,12 +103,12 @@ TEST_F(StaticFilesTest, WholeFileWithTypeAndLength) {
   Response r = Get("/clips/front-1.0-abc.mp4");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "video/mp4");
-  EXPECT_EQ(r.BodyView(), content_);
+  EXPECT_EQ(BodyOf(r), content_);
   ASSERT_TRUE(r.FindHeader("Accept-Ranges"));
   EXPECT_EQ(*r.FindHeader("Accept-Ranges"), "bytes");
   EXPECT_TRUE(r.FindHeader("Last-Modified"));
   EXPECT_EQ(Get("/clips/front-1.0-abc.jpg").content_type, "image/jpeg");
-  EXPECT_EQ(Get("/recordings/2026-11/27/09/front/30.05.mp4").BodyView(), "recording");
+  EXPECT_EQ(BodyOf(Get("/recordings/2026-11/27/09/front/30.05.mp4")), "recording");
 }
 
 TEST_F(StaticFilesTest, RangesReturnExactlyTheRequestedBytes) {
@@ -106,24 +119,24 @@ TEST_F(StaticFilesTest, RangesReturnExactlyTheRequestedBytes) {
     Response r =
         Get("/clips/front-1.0-abc.mp4", {{"Range", fmt::format("bytes={}-{}", first, last)}});
     ASSERT_EQ(r.status, 206);
-    EXPECT_EQ(r.BodyView(), std::string_view(content_).substr(first, last - first + 1));
+    EXPECT_EQ(BodyOf(r), std::string_view(content_).substr(first, last - first + 1));
     ASSERT_TRUE(r.FindHeader("Content-Range"));
     EXPECT_EQ(*r.FindHeader("Content-Range"),
               fmt::format("bytes {}-{}/{}", first, last, content_.size()));
   }
   Response tail = Get("/clips/front-1.0-abc.mp4", {{"range", "bytes=-10"}});
   EXPECT_EQ(tail.status, 206);
-  EXPECT_EQ(tail.BodyView(), content_.substr(content_.size() - 10));
+  EXPECT_EQ(BodyOf(tail), content_.substr(content_.size() - 10));
   // Several ranges: the first is served.
   Response several = Get("/clips/front-1.0-abc.mp4", {{"Range", "bytes=10-19,100-199"}});
   EXPECT_EQ(several.status, 206);
-  EXPECT_EQ(several.BodyView(), content_.substr(10, 10));
+  EXPECT_EQ(BodyOf(several), content_.substr(10, 10));
   Response beyond = Get("/clips/front-1.0-abc.mp4", {{"Range", "bytes=300000-"}});
   EXPECT_EQ(beyond.status, 416);
   EXPECT_EQ(*beyond.FindHeader("Content-Range"), "bytes */300000");
   Response malformed = Get("/clips/front-1.0-abc.mp4", {{"Range", "bytes=x"}});
   EXPECT_EQ(malformed.status, 200);
-  EXPECT_EQ(malformed.BodyView().size(), content_.size());
+  EXPECT_EQ(BodyOf(malformed).size(), content_.size());
 }
 
 TEST_F(StaticFilesTest, TraversalAndDatabaseAttemptsAre404) {
@@ -153,7 +166,7 @@ TEST_F(StaticFilesTest, TraversalAndDatabaseAttemptsAre404) {
        }) {
     Response r = Get(target);
     EXPECT_TRUE(r.status == 404 || r.status == 400) << target << " -> " << r.status;
-    EXPECT_EQ(r.BodyView().find("secret"), std::string_view::npos) << target;
+    EXPECT_EQ(BodyOf(r).find("secret"), std::string_view::npos) << target;
   }
   // A symlink that stays inside the folder is fine.
   EXPECT_EQ(Get("/clips/link-in.jpg").status, 200);
@@ -163,7 +176,7 @@ TEST_F(StaticFilesTest, JsonListingsWithTrailingSlashAndRedirectWithout) {
   Response root = Get("/recordings/");
   ASSERT_EQ(root.status, 200);
   EXPECT_EQ(root.content_type, "application/json");
-  auto listing = nlohmann::json::parse(root.BodyView());
+  auto listing = nlohmann::json::parse(BodyOf(root));
   ASSERT_EQ(listing.size(), 1u);
   EXPECT_EQ(listing[0]["name"], "2026-11");
   EXPECT_EQ(listing[0]["type"], "directory");
@@ -191,10 +204,42 @@ TEST_F(StaticFilesTest, JsonListingsWithTrailingSlashAndRedirectWithout) {
   // /clips/ lists clips and snapshots but neither the database nor temporaries.
   Response clips = Get("/clips/");
   ASSERT_EQ(clips.status, 200);
-  std::string body(clips.BodyView());
+  std::string body(BodyOf(clips));
   EXPECT_NE(body.find("front-1.0-abc.mp4"), std::string::npos);
   EXPECT_EQ(body.find("frigate.db"), std::string::npos);
   EXPECT_EQ(body.find("assembling"), std::string::npos);
+}
+
+TEST_F(StaticFilesTest, ServerSendsRangesAndWholeFilesOverHttp) {
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  HttpServer server(options, router_);
+  ASSERT_FALSE(server.Start());
+  std::string out = dir_.File("out.bin");
+  auto curl = [&](const std::string& args) {
+    std::string command = fmt::format(
+        "curl -s -o '{}' -w '%{{http_code}} %{{size_download}}' {} "
+        "http://127.0.0.1:{}/clips/front-1.0-abc.mp4",
+        out, args, server.port());
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char line[128] = {};
+    std::fgets(line, sizeof line, pipe);
+    ::pclose(pipe);
+    std::ifstream in(out, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return std::make_pair(std::string(line), bytes);
+  };
+  auto [status, bytes] = curl("");
+  EXPECT_EQ(status, "200 300000");
+  EXPECT_EQ(bytes, content_);
+  auto [range_status, range] = curl("-r 70000-209999");
+  EXPECT_EQ(range_status, "206 140000");
+  EXPECT_EQ(range, content_.substr(70000, 140000));
+  auto [head_status, head] = curl("-I");
+  EXPECT_EQ(head_status.substr(0, 3), "200");
+  EXPECT_NE(head.find("Content-Length: 300000"), std::string::npos) << head;
+  server.Stop();
 }
 
 }  // namespace
