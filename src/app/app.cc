@@ -11,6 +11,7 @@
 #include "app/logging.h"
 #include "config/config_json.h"
 #include "http/api_handlers.h"
+#include "http/static_files.h"
 #include "stats/stats_document.h"
 #include "stats/storage_stats.h"
 #include "version.h"
@@ -54,6 +55,15 @@ std::optional<std::string> App::Start() {
   if (!error) {
     error = Step(
         "database", [this] { return StartDatabase(); }, [this] { store_->Flush(); });
+  }
+  if (!error) {
+    error = Step(
+        "clips and recordings", [this] { return StartMedia(); },
+        [this] {
+          retention_->Stop();
+          recordings_->Stop();
+          clip_assembler_->Stop();
+        });
   }
   if (!error) {
     error = Step(
@@ -138,6 +148,54 @@ std::optional<std::string> App::StartDatabase() {
   } catch (const std::exception& e) {
     return "cannot open the database " + config_.database.path + ": " + e.what();
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> App::StartMedia() {
+  // Before anything writes: temporaries a crash left behind, rows whose files are gone.
+  events::SweepResult swept = events::StartupSweep(
+      {config_.storage.clips, config_.storage.recordings, config_.storage.cache}, *store_);
+  if (swept.temporaries_removed + swept.clips_cleared + swept.snapshots_cleared > 0) {
+    Log().info("startup sweep: {} temporary file(s) removed, {} clip(s) and {} snapshot(s) missing",
+               swept.temporaries_removed, swept.clips_cleared, swept.snapshots_cleared);
+  }
+
+  events::ClipAssembler::Options clips;
+  clips.clips_dir = config_.storage.clips;
+  clips.cache.dir = config_.storage.cache;
+  clips.cache.max_seconds = config_.clips.max_seconds;
+  for (const config::CameraConfig& camera : config_.cameras) {
+    clips.cameras[camera.name] = {static_cast<double>(camera.clips.pre_capture),
+                                  static_cast<double>(camera.clips.post_capture)};
+  }
+  std::weak_ptr<storage::EventStore> store = store_;
+  clip_assembler_ = std::make_unique<events::ClipAssembler>(
+      std::move(clips), clock_, [store](const events::ClipResult& result) {
+        if (auto s = store.lock(); s && result.ok)
+          s->SetHasClip(result.request.id, true);
+      });
+  clip_listener_ = std::make_shared<events::ClipListener>(*clip_assembler_);
+
+  storage::RecordingsMaintainer::Options recordings;
+  recordings.dir = config_.storage.recordings;
+  recordings.default_retain_days = config_.record.retain_days;
+  for (const config::CameraConfig& camera : config_.cameras) {
+    recordings.retain_days[camera.name] = camera.record.retain_days;
+  }
+  recordings_ = std::make_unique<storage::RecordingsMaintainer>(std::move(recordings), clock_);
+  recordings_->Start();
+
+  auto retain = [](const config::RetainConfig& r) {
+    return events::RetainDays{r.default_days, r.objects};
+  };
+  events::EventRetention::Options retention;
+  retention.clips_dir = config_.storage.clips;
+  retention.global = {retain(config_.clips.retain), retain(config_.snapshots.retain)};
+  for (const config::CameraConfig& camera : config_.cameras) {
+    retention.cameras[camera.name] = {retain(camera.clips.retain), retain(camera.snapshots.retain)};
+  }
+  retention_ = std::make_unique<events::EventRetention>(std::move(retention), *store_, clock_);
+  retention_->Start();
   return std::nullopt;
 }
 
@@ -269,6 +327,9 @@ std::optional<std::string> App::StartHttpServer() {
                                        });
   http::AddCameraRoutes(router_, cameras_);
   http::AddEventRoutes(router_, {store_, processors_, config_.storage.clips});
+  http::StaticFiles::AddRoutes(
+      router_, std::make_shared<const http::StaticFiles>(
+                   http::StaticFiles::Options{config_.storage.clips, config_.storage.recordings}));
   // Later issues register events, media and static file routes here.
 
   http::ServerOptions options;

@@ -19,12 +19,16 @@
 #include "config/config.h"
 #include "config/ffmpeg_command.h"
 #include "detect/detector_pool.h"
+#include "events/clip_assembler.h"
+#include "events/clip_listener.h"
+#include "events/retention.h"
 #include "events/zone_counts.h"
 #include "http/camera_routes.h"
 #include "http/event_routes.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/event_store.h"
+#include "storage/recordings.h"
 #include "util/clock.h"
 #include "video/rtmp_server.h"
 
@@ -67,6 +71,7 @@ class App final : public FeatureSwitches {
   std::optional<std::string> CreateStorageFolders();
   std::optional<std::string> StartHttpServer();
   std::optional<std::string> StartDatabase();
+  std::optional<std::string> StartMedia();
   std::optional<std::string> StartMqtt();
   std::optional<std::string> StartDetectors();
   std::optional<std::string> StartRtmpServer();
@@ -89,6 +94,10 @@ class App final : public FeatureSwitches {
   std::shared_ptr<events::ZoneCounts> zone_counts_ = std::make_shared<events::ZoneCounts>();
   // /ws (only with an mqtt section); the HTTP server holds it too.
   std::shared_ptr<WsRelay> ws_relay_;
+  std::unique_ptr<events::ClipAssembler> clip_assembler_;
+  std::shared_ptr<events::ClipListener> clip_listener_;
+  std::unique_ptr<storage::RecordingsMaintainer> recordings_;
+  std::unique_ptr<events::EventRetention> retention_;
   std::unique_ptr<MqttBridge> mqtt_;
   std::shared_ptr<MqttEventPublisher> mqtt_events_;
   std::unique_ptr<detect::DetectorPool> detector_pool_;
