@@ -297,6 +297,8 @@ std::optional<std::string> App::StartCameras() {
     auto processor = std::make_shared<events::EventProcessor>(std::move(event_options));
     if (mqtt_events_)
       processor->AddListener(mqtt_events_);
+    if (clip_listener_)
+      processor->AddListener(clip_listener_);
     options.on_frame = processor->Observer();
     (*processors_)[camera.name] = processor;
     try {
