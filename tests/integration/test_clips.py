@@ -1,0 +1,73 @@
+"""Clips end to end through the real binary (issue 6): an event's clip covers the event plus pre and
+post capture within one segment, plays, and is served with exact Range answers; nothing outside the
+clips folder (nor the database) can be read."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import corvette_harness
+
+
+class ClipsTest(corvette_harness.CorvetteTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="corvette-clips-")
+        cls.video = os.path.join(cls.tmp, "camera.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", corvette_harness.DEMO_VIDEO, "-t", "40",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-bf", "0",
+                        cls.video], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_event_gets_a_clip_that_covers_it_and_plays(self):
+        camera = corvette_harness.demo_camera(path=self.video, roles=("detect", "clips"))
+        camera["clips"] = {"enabled": True, "pre_capture": 2, "post_capture": 2}
+        corvette = self.start_corvette(corvette_harness.base_config({"cam": camera}))
+
+        event = None
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and event is None:
+            events = corvette.get_json("/api/events?has_clip=1&include_thumbnails=0")
+            event = events[0] if events else None
+            time.sleep(2)
+        self.assertIsNotNone(event, "no event got a clip")
+
+        status, headers, clip = corvette.get(f"/clips/cam-{event['id']}.mp4", timeout=30)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers.get("content-type"), "video/mp4")
+        self.assertEqual(int(headers.get("content-length")), len(clip))
+        path = os.path.join(self.tmp, "clip.mp4")
+        with open(path, "wb") as f:
+            f.write(clip)
+        duration = float(subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+            capture_output=True, text=True, check=True).stdout)
+        window = event["end_time"] - event["start_time"] + 2 + 2
+        # Stream copy snaps to keyframes (1 s apart here); segments are 10 s.
+        self.assertGreaterEqual(duration, window - 1.5)
+        self.assertLessEqual(duration, window + 10)
+        decode = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"],
+                                capture_output=True, text=True)
+        self.assertEqual(decode.returncode, 0)
+        self.assertEqual(decode.stderr.strip(), "")
+
+        status, headers, part = corvette.request(
+            "GET", f"/clips/cam-{event['id']}.mp4", headers={"Range": "bytes=100-1099"})
+        self.assertEqual(status, 206)
+        self.assertEqual(part, clip[100:1100])
+        self.assertEqual(headers.get("content-range"), f"bytes 100-1099/{len(clip)}")
+
+        for target in ["/clips/../frigate.db", "/clips/%2e%2e/frigate.db", "/clips/frigate.db",
+                       "/clips/..%2fconfig.yml", "/recordings/../config.yml"]:
+            status, _, _ = corvette.get(target)
+            self.assertEqual(status, 404, target)
+
+
+if __name__ == "__main__":
+    unittest.main()
