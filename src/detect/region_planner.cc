@@ -4,6 +4,8 @@
 #include <map>
 #include <numeric>
 
+#include "image/geometry.h"
+
 namespace corvette::detect {
 namespace {
 
@@ -48,22 +50,9 @@ float BoxIou(const PixelBox& a, const PixelBox& b) {
 
 PixelBox CalculateRegion(int frame_width, int frame_height, const PixelBox& box,
                          double multiplier) {
-  int size = static_cast<int>((std::max(box.x2 - box.x1, box.y2 - box.y1) / 4) * 4 * multiplier);
-  if (size < 300)
-    size = 300;
-  int x = static_cast<int>((box.x2 - box.x1) / 2.0 + box.x1 - size / 2.0);
-  if (x < 0) {
-    x = 0;
-  } else if (x > frame_width - size) {
-    x = std::max(0, frame_width - size);
-  }
-  int y = static_cast<int>((box.y2 - box.y1) / 2.0 + box.y1 - size / 2.0);
-  if (y < 0) {
-    y = 0;
-  } else if (y > frame_height - size) {
-    y = std::max(0, frame_height - size);
-  }
-  return {x, y, x + size, y + size};
+  image::Box region = image::CalculateRegion(frame_width, frame_height,
+                                             {box.x1, box.y1, box.x2, box.y2}, multiplier);
+  return {region.x1, region.y1, region.x2, region.y2};
 }
 
 bool Intersects(const PixelBox& a, const PixelBox& b) {
