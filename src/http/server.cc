@@ -76,6 +76,8 @@ struct SharedState {
 };
 
 constexpr std::string_view kPartSuffix = "\r\n\r\n";
+// How long a WebSocket client has to answer the server's close frame before the socket closes.
+constexpr std::chrono::milliseconds kWebSocketCloseGrace{200};
 
 // One client connection. Every member function runs on the connection's strand.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -92,9 +94,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
   }
 
-  // Closes the connection from another thread (server stop).
+  // Closes the connection from another thread (server stop, WebSocketSession::Close). An open
+  // WebSocket is told first with a close frame (1001, going away).
   void Shutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseGracefully(); });
   }
 
  private:
@@ -442,7 +445,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void QueueWebSocketText(std::string text) {
-    if (closed_) {
+    if (closed_ || ws_close_requested_) {
       ws_session_->MessageDone();
       return;
     }
@@ -452,6 +455,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void WriteNextWebSocketMessage() {
+    if (!closed_ && ws_close_requested_) {
+      SendWebSocketClose();
+      return;
+    }
     if (closed_ || ws_queue_.empty()) {
       ws_writing_ = false;
       return;
@@ -468,6 +475,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        }
                        self->WriteNextWebSocketMessage();
                      });
+  }
+
+  // Closes at once, except an open WebSocket: it gets a close frame (after the message being
+  // written, if any; messages still queued are dropped), and the socket closes when the client
+  // answers or after kWebSocketCloseGrace.
+  void CloseGracefully() {
+    if (closed_)
+      return;
+    if (!ws_ || !ws_open_) {
+      Close();
+      return;
+    }
+    if (ws_close_requested_)
+      return;
+    ws_close_requested_ = true;
+    timer_.expires_after(kWebSocketCloseGrace);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->Close();
+    });
+    if (!ws_writing_)
+      SendWebSocketClose();
+  }
+
+  void SendWebSocketClose() {
+    for (std::size_t i = 0; i < ws_queue_.size(); ++i)
+      ws_session_->MessageDone();
+    ws_queue_.clear();
+    ws_writing_ = true;  // a close is a write: no message may start after it
+    ws_->async_close(websocket::close_code::going_away,
+                     [self = shared_from_this()](beast::error_code) { self->Close(); });
   }
 
   void Close() {
@@ -527,6 +565,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::string> ws_queue_;  // front() is being written while ws_writing_
   bool ws_writing_ = false;
   bool ws_open_ = false;
+  bool ws_close_requested_ = false;
 };
 
 bool WebSocketSessionImpl::SendText(std::string text) {
