@@ -120,12 +120,14 @@ class ClipAssembler {
   // Queues a clip. Never blocks on assembly. Thread-safe.
   void Request(ClipRequest request);
   // Cache retention keeps the segments of an event in progress from start_time - pre_capture on.
+  // Note it as soon as the object is tracked (before it is a true positive): segments that end
+  // more than keep_margin_seconds before `now` are deleted unless something noted needs them.
   // Thread-safe.
   void NoteEventStarted(const std::string& camera, const std::string& id, double start_time);
   // The event ended without a clip request. Thread-safe.
   void NoteEventEnded(const std::string& id);
 
-  // What an event listener forwards: an event became a true positive ("new" message), and an
+  // What an event listener forwards: an object was tracked (or became a true positive), and an
   // event's final row is stored with 0.8's clip decision (`clip_wanted`: request the clip with the
   // camera's pre/post capture from Options::cameras; otherwise the event is noted as ended).
   void OnEventNew(const std::string& camera, const std::string& id, double start_time) {

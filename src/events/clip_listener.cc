@@ -2,6 +2,16 @@
 
 namespace corvette::events {
 
+void ClipListener::OnObjectStarted(const std::string& camera, const std::string& id,
+                                   double start_time) {
+  assembler_.OnEventNew(camera, id, start_time);
+}
+
+void ClipListener::OnFalsePositiveEnded(const std::string& camera, const std::string& id) {
+  (void)camera;
+  assembler_.NoteEventEnded(id);
+}
+
 void ClipListener::OnEventMessage(const track::EventMessage& message) {
   if (message.type != "new")
     return;

@@ -17,6 +17,20 @@ class EventListener {
  public:
   virtual ~EventListener() = default;
 
+  // §8.1 "start": a tracker id appeared on the camera (every new tracked object, false positives
+  // included; no MQTT message). `start_time` is the object's first frame time (epoch seconds), the
+  // start_time its event will have. The clip cache keeps segments from here on (§8.3), since an
+  // object may turn into a true positive long after it first appeared.
+  virtual void OnObjectStarted(const std::string& camera, const std::string& id,
+                               double start_time) {
+    (void)camera, (void)id, (void)start_time;
+  }
+  // An object that never became a true positive left the tracker (no event). True positives end
+  // with OnEventStored instead (or with nothing, when their row could not be stored).
+  virtual void OnFalsePositiveEnded(const std::string& camera, const std::string& id) {
+    (void)camera, (void)id;
+  }
+
   // <prefix>/events (§8.1): "new", "update" or "end" for a true positive; before/after are
   // TrackedObject::ToJson() forms ("thumbnail": null).
   virtual void OnEventMessage(const track::EventMessage& message) { (void)message; }

@@ -144,6 +144,11 @@ void EventProcessor::OnFrame(const camera::FrameResult& result) {
       entry.seen = frame;
       it = entries_.emplace(record.id, std::move(entry)).first;
       PublishLive(it->second, false);
+      Enqueue(
+          [this, id = record.id, start_time = record.start_time] {
+            Notify([&](EventListener& l) { l.OnObjectStarted(options_.camera, id, start_time); });
+          },
+          false);
       continue;
     }
     Entry& entry = it->second;
@@ -217,8 +222,15 @@ void EventProcessor::OnFrame(const camera::FrameResult& result) {
       PublishLive(entry, true);
       QueueEnd(entry);  // removes the live object once stored
     } else {
-      std::lock_guard lock(live_mutex_);
-      live_.erase(id);
+      {
+        std::lock_guard lock(live_mutex_);
+        live_.erase(id);
+      }
+      Enqueue(
+          [this, id] {
+            Notify([&](EventListener& l) { l.OnFalsePositiveEnded(options_.camera, id); });
+          },
+          false);
     }
     entries_.erase(it);
   }

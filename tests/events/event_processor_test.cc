@@ -136,6 +136,47 @@ TEST(EventProcessorTest, FalsePositivesAreNeverEmittedOrStoredAndReleaseTheirFra
     EXPECT_EQ(frame.use_count(), 1) << "a false positive's frame is still held";
 }
 
+// §8.1 "start" for every tracked object, false positives included, before anything else about
+// it (the clip cache holds its segments from then on); a false positive that leaves is told as
+// such, a true positive ends with its stored row instead.
+TEST(EventProcessorTest, EveryTrackedObjectIsToldAtItsStartAndFalsePositivesAtTheirEnd) {
+  EventProcessor processor(Options());
+  auto listener = std::make_shared<RecordingListener>();
+  processor.AddListener(listener);
+  Driver driver(processor, kWidth, kHeight);
+  const double start = driver.now();
+
+  // "fp" scores 0.6 throughout (never a true positive) and leaves first; "p1" appears a frame
+  // later at 0.8.
+  double p1_start = 0;
+  for (int i = 0; i < 10; ++i) {
+    const double t = driver.now();
+    std::vector<track::TrackedRecord> objects;
+    if (i < 8)
+      objects.push_back(Record("fp", "person", 0.6, kLeft, t, start));
+    if (i >= 1) {
+      if (p1_start == 0)
+        p1_start = t;
+      objects.push_back(Record("p1", "person", 0.8, kRight, t, p1_start));
+    }
+    driver.Frame(objects);
+  }
+  driver.Frame({});
+  processor.Flush();
+
+  std::lock_guard lock(listener->mutex);
+  ASSERT_EQ(listener->started.size(), 2u);
+  EXPECT_EQ(listener->started[0].camera, "front");
+  EXPECT_EQ(listener->started[0].id, "fp");
+  EXPECT_DOUBLE_EQ(listener->started[0].start_time, start);
+  EXPECT_EQ(listener->started[1].id, "p1");
+  EXPECT_DOUBLE_EQ(listener->started[1].start_time, p1_start);
+  EXPECT_EQ(listener->false_positives_ended, std::vector<std::string>{"front/fp"});
+  EXPECT_EQ(listener->sequence,
+            (std::vector<std::string>{"started fp", "started p1", "new p1",
+                                      "false positive ended fp", "end p1", "stored p1"}));
+}
+
 TEST(EventProcessorTest, CountsRiseAndReturnToZeroPerCameraAndZoneSummedOverCameras) {
   auto zone_counts = std::make_shared<ZoneCounts>();
   EventProcessorOptions front_options = Options("front");

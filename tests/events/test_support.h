@@ -61,9 +61,21 @@ class RecordingListener : public EventListener {
     std::shared_ptr<const std::string> jpeg;
   };
 
+  void OnObjectStarted(const std::string& camera, const std::string& id,
+                       double start_time) override {
+    std::lock_guard lock(mutex);
+    started.push_back({camera, id, start_time});
+    sequence.push_back("started " + id);
+  }
+  void OnFalsePositiveEnded(const std::string& camera, const std::string& id) override {
+    std::lock_guard lock(mutex);
+    false_positives_ended.push_back(camera + "/" + id);
+    sequence.push_back("false positive ended " + id);
+  }
   void OnEventMessage(const track::EventMessage& message) override {
     std::lock_guard lock(mutex);
     messages.push_back(message);
+    sequence.push_back(message.type + " " + message.after.value("id", ""));
   }
   void OnCountChanged(const std::string& name, const std::string& label, int count) override {
     std::lock_guard lock(mutex);
@@ -78,7 +90,13 @@ class RecordingListener : public EventListener {
     std::lock_guard lock(mutex);
     stored.push_back(event);
     clip_decisions.push_back(clip_wanted);
+    sequence.push_back("stored " + event.id);
   }
+
+  struct Started {
+    std::string camera, id;
+    double start_time;
+  };
 
   std::mutex mutex;
   std::vector<track::EventMessage> messages;
@@ -86,6 +104,9 @@ class RecordingListener : public EventListener {
   std::vector<Snapshot> snapshots;
   std::vector<storage::EventRecord> stored;
   std::vector<bool> clip_decisions;
+  std::vector<Started> started;
+  std::vector<std::string> false_positives_ended;  // "<camera>/<id>"
+  std::vector<std::string> sequence;               // every callback above in order: "<what> <id>"
 };
 
 // A grey I420 frame with a lighter rectangle at `box` (so crops and thumbnails have content).
