@@ -1,5 +1,7 @@
 #include "http/camera_routes.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <utility>
 
@@ -39,6 +41,16 @@ image::RenderOptions LiveOptions(const Request& request, const camera::Camera& c
   return options;
 }
 
+// What an MJPEG stream's parts depend on: viewers with equal keys share one broadcast (one timer,
+// one JPEG lookup per part, one framed buffer), see http/multipart_broadcast.h.
+std::string MjpegStreamKey(const camera::Camera& camera, const image::RenderOptions& options,
+                           int fps) {
+  const image::OverlayLayers& l = options.layers;
+  return fmt::format("{}?h={}&fps={}&layers={:d}{:d}{:d}{:d}{:d}{:d}", camera.name(),
+                     options.height, fps, l.bbox, l.timestamp, l.zones, l.mask, l.motion,
+                     l.regions);
+}
+
 }  // namespace
 
 void AddCameraRoutes(Router& router, std::shared_ptr<const CameraMap> cameras) {
@@ -59,6 +71,7 @@ void AddCameraRoutes(Router& router, std::shared_ptr<const CameraMap> cameras) {
         std::chrono::duration<double>(1.0 / fps));
     double max_age = 1.0 / fps;
     stream.next_part = [camera, options, max_age] { return camera->LiveJpeg(options, max_age); };
+    stream.shared_key = MjpegStreamKey(*camera, options, fps);
     return Response::Stream(std::move(stream));
   });
 }

@@ -17,7 +17,8 @@ using CameraMap = std::map<std::string, std::shared_ptr<camera::Camera>, std::le
 // /api/<camera>/latest.jpg (h = the frame height by default), with the overlay flags bbox,
 // timestamp, zones, mask, motion and regions. An unknown camera is 404 "Camera named <name> not
 // found"; h that is not a positive integer or is above 4x the frame height, and fps that is not a
-// positive integer or is above 30, are 400 with a message naming the parameter.
+// positive integer or is above 30, are 400 with a message naming the parameter. MJPEG viewers of
+// one camera with the same h, fps and flags share one stream: one JPEG per part for all of them.
 void AddCameraRoutes(Router& router, std::shared_ptr<const CameraMap> cameras);
 
 }  // namespace corvette::http

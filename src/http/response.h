@@ -20,18 +20,25 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 
 // An endless multipart/x-mixed-replace body (the MJPEG stream of /api/<camera>). The connection
 // writes "--<boundary>\r\nContent-Type: <part_content_type>\r\n\r\n<part>\r\n\r\n" for each part,
-// one after another, driven by a timer on the connection's strand (no thread per viewer):
-// next_part is called when a part is due and the previous one has been written, at most once per
-// `interval`. A slow client therefore gets fewer parts, never a backlog.
-// The stream ends when next_part returns nullptr, when the client goes away (noticed at once, by
-// a read that fails), when a write times out, or when the server stops; next_part is not called
-// again after that and the MultipartStream (with whatever its callback captured) is released.
+// one after another. Streams are paced by a timer per broadcast (http/multipart_broadcast.h), not
+// per connection, and no thread per viewer: next_part is called once per `interval` (the first
+// time at once) and its part, framed once into one buffer, is written to every connection of the
+// broadcast with one write each. Streams with the same non-empty `shared_key` (and the same
+// boundary, part type and interval) are one broadcast, run by the first stream's next_part: the
+// key must name everything the callback's parts depend on. An empty key is a broadcast of its own.
+// A slow client skips parts (at most one waits behind the one being written), never a backlog.
+// A connection's stream ends when next_part returns nullptr or throws, when the client goes away
+// (noticed at once, by a read that fails), when one part's write takes longer than the server's
+// write_timeout, or when the server stops; a client that leaves is offered nothing more, and once
+// a broadcast's last client has left, next_part is not called again and the MultipartStream (with
+// whatever its callback captured) is released.
 struct MultipartStream {
   std::string boundary = "frame";
   std::string part_content_type = "image/jpeg";
   std::chrono::steady_clock::duration interval = std::chrono::milliseconds(333);
   // Runs on an io thread: must not block (read the latest shared JPEG, encode at most once).
   std::function<std::shared_ptr<const std::string>()> next_part;
+  std::string shared_key;
 };
 
 struct Response {

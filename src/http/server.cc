@@ -18,6 +18,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "http/log.h"
+#include "http/multipart_broadcast.h"
 #include "http/router.h"
 
 namespace corvette::http {
@@ -73,14 +74,15 @@ struct SharedState {
   std::mutex mutex;
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> live;
   std::atomic<bool> stopping_flag{false};
+  net::io_context* io = nullptr;  // the server's, set before it starts
+  MultipartBroadcasts broadcasts;
 };
 
-constexpr std::string_view kPartSuffix = "\r\n\r\n";
 // How long a WebSocket client has to answer the server's close frame before the socket closes.
 constexpr std::chrono::milliseconds kWebSocketCloseGrace{200};
 
 // One client connection. Every member function runs on the connection's strand.
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, public PartSubscriber {
  public:
   Connection(tcp::socket socket, std::shared_ptr<SharedState> shared)
       : stream_(std::move(socket)),
@@ -279,24 +281,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // --- multipart streams ---
 
   void StartStream(Response response, unsigned version) {
-    stream_source_ = std::move(response.stream);
-    part_prefix_ = fmt::format("--{}\r\nContent-Type: {}\r\n\r\n", stream_source_->boundary,
-                               stream_source_->part_content_type);
     // No Content-Length: the body ends when the connection closes.
     auto message = std::make_shared<bhttp::response<bhttp::empty_body>>();
     FillHeader(*message, response, version, /*keep_alive=*/false);
     stream_.expires_after(options().write_timeout);
     bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                       [self = shared_from_this(), message,
+                        source = std::move(response.stream)](beast::error_code ec, std::size_t) {
                          if (ec) {
                            self->Close();
                            return;
                          }
-                         self->stream_.expires_never();
-                         self->WatchForDisconnect();
-                         self->next_part_due_ = std::chrono::steady_clock::now();
-                         self->SendNextPart();
+                         self->Subscribe(source);
                        });
+  }
+
+  void Subscribe(const std::shared_ptr<MultipartStream>& source) {
+    if (closed_)
+      return;
+    stream_.expires_never();
+    WatchForDisconnect();
+    // Parts are first tried with one non-blocking write (no completion handler when it takes the
+    // whole part, the usual case); async_write only finishes what the socket did not take.
+    beast::error_code ignored;
+    stream_.socket().non_blocking(true, ignored);
+    broadcast_ = shared_->broadcasts.Join(*shared_->io, source);
+    broadcast_->Subscribe(weak_from_this());
   }
 
   // A read that stays pending while the stream runs: it fails the moment the client closes.
@@ -313,33 +323,52 @@ class Connection : public std::enable_shared_from_this<Connection> {
                             });
   }
 
-  void SendNextPart() {
-    if (closed_ || !stream_source_)
+ public:
+  // PartSubscriber, from the broadcast's strand: runs on this connection's strand, inline when
+  // the strand is free (the broadcast's tick then writes to every viewer in one go).
+  void OfferPart(std::shared_ptr<const std::string> part) override {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), part = std::move(part)] {
+      self->TakePart(part);
+    });
+  }
+  void EndOfParts() override {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->EndStream(); });
+  }
+
+ private:
+  void TakePart(const std::shared_ptr<const std::string>& part) {
+    if (closed_ || stream_ended_)
       return;
-    if (shared_->stopping()) {
+    if (part_slot_.writing() &&
+        std::chrono::steady_clock::now() - part_write_started_ > options().write_timeout) {
+      Log().debug("stream client {} took too long to read a part", PeerText());
       Close();
       return;
     }
-    std::shared_ptr<const std::string> part;
-    try {
-      if (stream_source_->next_part)
-        part = stream_source_->next_part();
-    } catch (const std::exception& error) {
-      Log().error("stream part failed: {}", error.what());
+    const bool replaces_waiting = part_slot_.waiting();
+    if (auto now = part_slot_.Offer(part)) {
+      WritePart(std::move(now));
+    } else if (replaces_waiting) {
+      shared_->broadcasts.counters().parts_skipped.fetch_add(1, std::memory_order_relaxed);
     }
-    if (!part) {
-      stream_source_.reset();
-      Linger();
+  }
+
+  void WritePart(std::shared_ptr<const std::string> part) {
+    beast::error_code ec;
+    const std::size_t written = stream_.socket().write_some(net::buffer(*part), ec);
+    if (!ec && written == part->size()) {
+      OnPartWritten({});
       return;
     }
-    std::array<net::const_buffer, 3> buffers = {
-        net::buffer(part_prefix_), net::buffer(*part),
-        net::buffer(kPartSuffix.data(), kPartSuffix.size())};
-    // A read is pending, so this sets the write deadline only.
-    stream_.expires_after(options().write_timeout);
-    net::async_write(stream_, buffers,
-                     [self = shared_from_this(), part](beast::error_code ec, std::size_t) {
-                       self->OnPartWritten(ec);
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+      Close();
+      return;
+    }
+    const std::size_t done = ec ? 0 : written;
+    part_write_started_ = std::chrono::steady_clock::now();
+    net::async_write(stream_.socket(), net::buffer(part->data() + done, part->size() - done),
+                     [self = shared_from_this(), part](beast::error_code write_ec, std::size_t) {
+                       self->OnPartWritten(write_ec);
                      });
   }
 
@@ -348,17 +377,43 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Close();
       return;
     }
-    if (closed_ || !stream_source_)
+    if (closed_)
       return;
-    const auto now = std::chrono::steady_clock::now();
-    next_part_due_ += stream_source_->interval;
-    if (next_part_due_ < now)
-      next_part_due_ = now;  // late: no catching up with a burst
-    timer_.expires_at(next_part_due_);
-    timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
-      if (!wait_ec)
-        self->SendNextPart();
+    shared_->broadcasts.counters().parts_sent.fetch_add(1, std::memory_order_relaxed);
+    if (auto next = part_slot_.Written()) {
+      WritePart(std::move(next));
+    } else if (stream_ended_) {
+      FinishStream();
+    }
+  }
+
+  // No more parts: after the part being written, if any, the connection ends.
+  void EndStream() {
+    if (closed_ || stream_ended_)
+      return;
+    stream_ended_ = true;
+    LeaveBroadcast();
+    if (!part_slot_.writing())
+      FinishStream();
+  }
+
+  // Stops sending; the pending read closes the connection when the client closes its end, and
+  // the timer a moment later if it does not.
+  void FinishStream() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->Close();
     });
+  }
+
+  void LeaveBroadcast() {
+    if (broadcast_) {
+      broadcast_->Unsubscribe(this);
+      broadcast_.reset();
+    }
   }
 
   // --- WebSocket sessions (ServerOptions::websocket_handlers) ---
@@ -513,7 +568,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     closed_ = true;
     timer_.cancel();
-    stream_source_.reset();  // releases what the producer captured, now
+    LeaveBroadcast();  // nothing more is offered; the last viewer's leaving stops the producer
+    part_slot_.Clear();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -553,9 +609,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::array<char, 512> drain_{};
   std::size_t requests_served_ = 0;
   bool closed_ = false;
-  std::shared_ptr<MultipartStream> stream_source_;
-  std::string part_prefix_;
-  std::chrono::steady_clock::time_point next_part_due_;
+  // Multipart streams only:
+  std::shared_ptr<MultipartBroadcast> broadcast_;
+  PartWriteSlot part_slot_;
+  std::chrono::steady_clock::time_point part_write_started_;  // of a write left to async_write
+  bool stream_ended_ = false;
   // WebSocket sessions only: the stream takes over stream_'s socket after the upgrade.
   std::optional<websocket::stream<beast::tcp_stream>> ws_;
   std::shared_ptr<WebSocketSessionImpl> ws_session_;
@@ -628,7 +686,9 @@ class HttpServer::Impl {
   Impl(ServerOptions options, const Router& router)
       : shared_(std::make_shared<SharedState>(std::move(options), router)),
         acceptor_(net::make_strand(io_)),
-        accept_retry_(acceptor_.get_executor()) {}
+        accept_retry_(acceptor_.get_executor()) {
+    shared_->io = &io_;
+  }
 
   ~Impl() { Stop(); }
 
@@ -707,6 +767,7 @@ class HttpServer::Impl {
   }
 
   std::uint16_t port() const { return port_; }
+  StreamStats stream_stats() const { return shared_->broadcasts.Stats(); }
 
  private:
   void Accept() {
@@ -775,6 +836,10 @@ void HttpServer::Stop() {
 
 std::uint16_t HttpServer::port() const {
   return impl_->port();
+}
+
+StreamStats HttpServer::stream_stats() const {
+  return impl_->stream_stats();
 }
 
 }  // namespace corvette::http

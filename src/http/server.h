@@ -19,6 +19,15 @@ namespace corvette::http {
 
 class Router;
 
+// Figures of the server's multipart streams (http/multipart_broadcast.h), since it started.
+struct StreamStats {
+  std::size_t broadcasts = 0;       // broadcasts running (with at least one viewer)
+  std::size_t viewers = 0;          // connections subscribed to a broadcast
+  std::uint64_t parts_made = 0;     // next_part calls that gave a part (one per broadcast tick)
+  std::uint64_t parts_sent = 0;     // parts written whole to a viewer's socket
+  std::uint64_t parts_skipped = 0;  // parts a slow viewer never got (a newer one replaced them)
+};
+
 struct ServerOptions {
   std::string host = "0.0.0.0";  // an IPv4/IPv6 address or a resolvable name
   std::uint16_t port = 5000;     // 0 = an ephemeral port (see HttpServer::port())
@@ -69,6 +78,8 @@ class HttpServer {
 
   // The port actually bound (the ephemeral one when options.port was 0); 0 before Start().
   std::uint16_t port() const;
+  // Thread-safe.
+  StreamStats stream_stats() const;
 
  private:
   class Impl;

@@ -7,11 +7,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/router.h"
 
@@ -105,6 +107,7 @@ class Client {
   }
 
   std::string& pending() { return pending_; }
+  bool ReadMoreForTest() { return ReadMore(); }
 
   static std::string Lower(std::string text) {
     for (char& c : text)
@@ -362,6 +365,161 @@ TEST_F(ServerTest, StopEndsStreamsAndKeptAliveConnectionsPromptly) {
   EXPECT_TRUE(streaming.WaitForClose());
   Client after(server_->port());
   EXPECT_FALSE(after.connected());
+}
+
+// Big numbered parts ("PART<n>|xxxx..."), shared by every viewer of /live.
+struct BigParts {
+  std::atomic<int> calls{0};
+  std::size_t size = 256 * 1024;
+};
+
+MultipartStream SharedBigStream(BigParts& parts, std::chrono::milliseconds interval) {
+  MultipartStream stream;
+  stream.interval = interval;
+  stream.shared_key = "live";
+  stream.next_part = [&parts]() -> std::shared_ptr<const std::string> {
+    std::string part = "PART" + std::to_string(++parts.calls) + "|";
+    part.resize(parts.size, 'x');
+    return std::make_shared<const std::string>(std::move(part));
+  };
+  return stream;
+}
+
+// The part numbers in what a client has read so far.
+std::vector<int> PartNumbers(const std::string& received) {
+  std::vector<int> numbers;
+  for (std::size_t at = received.find("PART"); at != std::string::npos;
+       at = received.find("PART", at + 4)) {
+    const std::size_t bar = received.find('|', at);
+    if (bar == std::string::npos)
+      break;
+    numbers.push_back(std::stoi(received.substr(at + 4, bar - at - 4)));
+  }
+  return numbers;
+}
+
+// Reads until a part numbered `number` or higher has arrived; false on EOF, error or timeout.
+bool ReadUntilPartAtLeast(Client& client, int number) {
+  std::size_t scanned = 0;
+  while (true) {
+    const std::string& received = client.pending();
+    const std::size_t from = scanned > 32 ? scanned - 32 : 0;
+    const std::vector<int> numbers = PartNumbers(received.substr(from));
+    if (!numbers.empty() && *std::max_element(numbers.begin(), numbers.end()) >= number)
+      return true;
+    scanned = received.size();
+    if (!client.ReadMoreForTest())
+      return false;
+  }
+}
+
+template <class Condition>
+bool WaitFor(Condition condition) {
+  for (int i = 0; i < 1000 && !condition(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return condition();
+}
+
+TEST_F(ServerTest, StreamViewersWithTheSameKeyGetTheSamePartsFromOneProducer) {
+  auto parts = std::make_shared<BigParts>();
+  parts->size = 1000;
+  router_.Get("/live", [parts](const Request&) {
+    return Response::Stream(SharedBigStream(*parts, std::chrono::milliseconds(20)));
+  });
+  StartServer();
+  Client first(server_->port());
+  Client second(server_->port());
+  ASSERT_TRUE(first.Send(Get("/live")));
+  ASSERT_TRUE(second.Send(Get("/live")));
+  ASSERT_TRUE(first.ReadUntil("PART10|"));
+  ASSERT_TRUE(second.ReadUntil("PART10|"));
+  EXPECT_EQ(server_->stream_stats().broadcasts, 1u);
+  EXPECT_EQ(server_->stream_stats().viewers, 2u);
+  // Both read the same numbered parts: made once, written to both.
+  const std::vector<int> a = PartNumbers(first.pending());
+  const std::vector<int> b = PartNumbers(second.pending());
+  ASSERT_GE(a.size(), 5u);
+  ASSERT_GE(b.size(), 5u);
+  for (int n = std::max(a.front(), b.front()); n <= 10; ++n) {
+    EXPECT_NE(std::find(a.begin(), a.end(), n), a.end()) << n;
+    EXPECT_NE(std::find(b.begin(), b.end(), n), b.end()) << n;
+  }
+  EXPECT_EQ(server_->stream_stats().parts_skipped, 0u);
+}
+
+TEST_F(ServerTest, AStreamViewerThatLeavesIsNoLongerWrittenTo) {
+  auto parts = std::make_shared<BigParts>();
+  parts->size = 1000;
+  router_.Get("/live", [parts](const Request&) {
+    return Response::Stream(SharedBigStream(*parts, std::chrono::milliseconds(10)));
+  });
+  StartServer();
+  Client staying(server_->port());
+  Client leaving(server_->port());
+  ASSERT_TRUE(staying.Send(Get("/live")));
+  ASSERT_TRUE(leaving.Send(Get("/live")));
+  ASSERT_TRUE(leaving.ReadUntil("PART3|"));
+  ASSERT_TRUE(WaitFor([&] { return server_->stream_stats().viewers == 2; }));
+  leaving.Close();
+  ASSERT_TRUE(WaitFor([&] { return server_->stream_stats().viewers == 1; }));
+  const StreamStats before = server_->stream_stats();
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(staying.ReadMoreForTest());
+  ASSERT_TRUE(
+      WaitFor([&] { return server_->stream_stats().parts_made >= before.parts_made + 10; }));
+  const StreamStats after = server_->stream_stats();
+  // One write per part made, for the one viewer left (give or take the tick in progress).
+  EXPECT_LE(after.parts_sent - before.parts_sent, after.parts_made - before.parts_made + 1);
+  staying.Close();
+  EXPECT_TRUE(WaitFor([&] { return server_->stream_stats().broadcasts == 0; }));
+  const int calls = parts->calls;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(parts->calls, calls);
+}
+
+TEST_F(ServerTest, ASlowStreamViewerSkipsPartsInsteadOfQueueingThem) {
+  auto parts = std::make_shared<BigParts>();  // 256 KiB parts every 5 ms: 50 MB/s
+  router_.Get("/live", [parts](const Request&) {
+    return Response::Stream(SharedBigStream(*parts, std::chrono::milliseconds(5)));
+  });
+  StartServer();
+  Client slow(server_->port());
+  ASSERT_TRUE(slow.Send(Get("/live")));
+  ASSERT_TRUE(slow.ReadUntil("PART1|"));
+  // The slow viewer stops reading: the socket buffers fill and the server skips parts for it.
+  ASSERT_TRUE(WaitFor([&] { return server_->stream_stats().parts_skipped >= 20; }));
+  // A viewer that reads is not held up by the slow one.
+  Client fast(server_->port());
+  ASSERT_TRUE(fast.Send(Get("/live")));
+  ASSERT_TRUE(fast.ReadUntil("\r\n\r\n"));
+  const int joined_at = parts->calls;
+  ASSERT_TRUE(ReadUntilPartAtLeast(fast, joined_at + 10));
+  EXPECT_EQ(server_->stream_stats().viewers, 2u);
+  // When the slow viewer reads again it gets what the kernel buffered and then a recent part,
+  // not a backlog of every part it missed.
+  const int made = parts->calls;
+  ASSERT_TRUE(ReadUntilPartAtLeast(slow, made + 1));
+  const std::vector<int> seen = PartNumbers(slow.pending());
+  ASSERT_GE(seen.size(), 2u);
+  bool jumped = false;
+  for (std::size_t i = 1; i < seen.size(); ++i)
+    jumped = jumped || seen[i] > seen[i - 1] + 1;
+  EXPECT_TRUE(jumped);
+}
+
+TEST_F(ServerTest, AStreamViewerStuckOnOnePartLongerThanTheWriteTimeoutIsClosed) {
+  auto parts = std::make_shared<BigParts>();
+  router_.Get("/live", [parts](const Request&) {
+    return Response::Stream(SharedBigStream(*parts, std::chrono::milliseconds(5)));
+  });
+  ServerOptions options;
+  options.write_timeout = std::chrono::milliseconds(300);
+  StartServer(options);
+  Client stuck(server_->port());
+  ASSERT_TRUE(stuck.Send(Get("/live")));
+  ASSERT_TRUE(stuck.ReadUntil("PART1|"));
+  EXPECT_TRUE(WaitFor([&] { return server_->stream_stats().viewers == 0; }));
+  EXPECT_TRUE(stuck.WaitForClose());
 }
 
 TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosedAndOthersStillServed) {
