@@ -9,9 +9,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <random>
+#include <set>
+#include <string_view>
 #include <thread>
 
 #include "test_dir.h"
@@ -516,6 +521,311 @@ TEST(EventStoreTest, SurvivesKillDashNineOfTheWritingProcess) {
   }
   // And it keeps working.
   EXPECT_TRUE(store.WaitDurable(store.Upsert(Event("after", "c", "person", 1.0))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The /api/events renderer as it was before it was made faster (commit 2f93ee4), frozen here as
+// the reference for the wire format: EventsJson must keep producing these bytes exactly.
+namespace legacy {
+
+size_t FindEscape(std::string_view text, size_t from) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  size_t i = from;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    const std::uint64_t flags =
+        ((word - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~word & kHighs;
+    if (flags)
+      break;
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\')
+      return i;
+  }
+  return i;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t start = 0;
+  for (size_t i = FindEscape(text, 0); i < text.size(); i = FindEscape(text, start)) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    out.append(text.data() + start, i - start);
+    start = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(text.data() + start, text.size() - start);
+  out += '"';
+}
+
+void AppendJsonDouble(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  if (value == 0) {
+    out += std::signbit(value) ? "-0.0" : "0.0";
+    return;
+  }
+  char buffer[64];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  std::string_view text(buffer, static_cast<size_t>(end - buffer));
+  if (text.front() == '-') {
+    out += '-';
+    text.remove_prefix(1);
+  }
+  const size_t e_pos = text.find('e');
+  const int exponent = std::atoi(std::string(text.substr(e_pos + 1)).c_str());
+  std::string digits;
+  for (char c : text.substr(0, e_pos)) {
+    if (c != '.')
+      digits += c;
+  }
+  const int len = static_cast<int>(digits.size());
+  const int n = exponent + 1;
+  if (len <= n && n <= 15) {
+    out += digits;
+    out.append(static_cast<size_t>(n - len), '0');
+    out += ".0";
+  } else if (0 < n && n <= 15) {
+    out.append(digits, 0, static_cast<size_t>(n));
+    out += '.';
+    out.append(digits, static_cast<size_t>(n));
+  } else if (-4 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
+  } else {
+    out += text;
+  }
+}
+
+// The old EventsJson for filters using camera, label, before, include_thumbnails and limit,
+// reading the file on a connection of its own.
+std::string EventsJson(const std::string& path, const EventFilter& filter) {
+  std::string sql = fmt::format(
+      "SELECT id, label, camera, start_time, end_time, top_score, false_positive, zones, {}, "
+      "has_clip, has_snapshot FROM \"event\" WHERE 1",
+      filter.include_thumbnails ? "thumbnail" : "''");
+  if (filter.camera)
+    sql += " AND camera = ?";
+  if (filter.label)
+    sql += " AND label = ?";
+  if (filter.before)
+    sql += " AND start_time <= ?";
+  sql += " ORDER BY start_time DESC LIMIT ?";
+  Database db = Database::Open(path, OpenOptions{.read_only = true});
+  Statement s = db.Prepare(sql);
+  int index = 1;
+  if (filter.camera)
+    s.Bind(index++, *filter.camera);
+  if (filter.label)
+    s.Bind(index++, *filter.label);
+  if (filter.before)
+    s.Bind(index++, *filter.before);
+  s.Bind(index, filter.limit);
+  std::string out = "[";
+  bool first = true;
+  while (s.Step()) {
+    out += first ? "{" : ",{";
+    first = false;
+    out += "\"camera\":";
+    AppendJsonString(out, s.Text(2));
+    out += ",\"end_time\":";
+    AppendJsonDouble(out, s.Double(4));
+    out += s.Int64(6) ? ",\"false_positive\":true" : ",\"false_positive\":false";
+    out += s.Int64(9) ? ",\"has_clip\":true" : ",\"has_clip\":false";
+    out += s.Int64(10) ? ",\"has_snapshot\":true" : ",\"has_snapshot\":false";
+    out += ",\"id\":";
+    AppendJsonString(out, s.Text(0));
+    out += ",\"label\":";
+    AppendJsonString(out, s.Text(1));
+    out += ",\"start_time\":";
+    AppendJsonDouble(out, s.Double(3));
+    if (filter.include_thumbnails) {
+      out += ",\"thumbnail\":";
+      AppendJsonString(out, s.Text(8));
+    }
+    out += ",\"top_score\":";
+    AppendJsonDouble(out, s.Double(5));
+    out += ",\"zones\":";
+    nlohmann::json zones = nlohmann::json::parse(s.Text(7), nullptr, false);
+    nlohmann::json strings = nlohmann::json::array();
+    if (zones.is_array()) {
+      for (const auto& zone : zones) {
+        if (zone.is_string())
+          strings.push_back(zone);
+      }
+    }
+    out += strings.dump();
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace legacy
+
+// Varied rows: text with quotes, backslashes, control characters, DEL, multi-byte and invalid
+// UTF-8; thumbnails of many lengths with the odd character to escape at any offset; numbers of
+// every magnitude; and rows written by other programs (NULL flags, zones that are not a list of
+// strings, numbers stored as integers).
+class EventsJsonWireFormatTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<EventStore>(EventStore::Options{.path = dir_.File("frigate.db")});
+    std::mt19937 random(5);
+    auto pick = [&](size_t n) { return static_cast<size_t>(random() % n); };
+    const std::vector<std::string> pieces = {
+        "a",   "Z",  "0",      " ",    "\"",   "\\",   "/",    "\n",   "\t",   "\r",
+        "\b",  "\f", "\x01",   "\x1f", "\x7f", "é",    "日本", "😀",    "\xff", "'",
+        "<b>", "&",  "\u2028", "\x80", "~",    "yard", "-",    "\x19", "\x20", "\xc3"};
+    auto text = [&](size_t max_pieces, bool valid_utf8 = false) {
+      std::string s;
+      for (size_t n = pick(max_pieces + 1); n > 0; --n) {
+        const std::string& piece = pieces[pick(pieces.size())];
+        if (!valid_utf8 || !(piece == "\xff" || piece == "\x80" || piece == "\xc3"))
+          s += piece;
+      }
+      return s;
+    };
+    const std::string base64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    auto number = [&]() -> double {
+      switch (pick(8)) {
+        case 0:
+          return 0.0;
+        case 1:
+          return static_cast<double>(random() % 2000000000);  // whole
+        case 2:
+          return 1600000000.0 + (random() % 100000000) / 1e6;  // frame times
+        case 3:
+          return (random() % 1024) / 1024.0;  // scores
+        case 4:
+          return -static_cast<double>(random()) * std::pow(10.0, static_cast<int>(pick(40)) - 20);
+        case 5:
+          return std::ldexp(static_cast<double>(random()), static_cast<int>(pick(200)) - 100);
+        case 6:
+          return std::pow(10.0, static_cast<int>(pick(41)) - 20);
+        default:
+          return std::uniform_real_distribution<double>(-1e6, 1e6)(random);
+      }
+    };
+    std::set<double> starts;
+    for (int i = 0; i < 400; ++i) {
+      EventRecord e;
+      e.id = fmt::format("{}-{}", i, text(4));
+      e.camera = i % 3 == 0 ? "front" : text(6);
+      e.label = i % 2 == 0 ? "person" : text(3);
+      do {
+        e.start_time = number();
+      } while (!starts.insert(e.start_time).second);
+      e.end_time = number();
+      e.top_score = number();
+      e.false_positive = pick(2);
+      for (size_t n = pick(4); n > 0; --n)
+        e.zones.push_back(text(5, /*valid_utf8=*/true));  // Upsert writes them as JSON
+      const size_t length = pick(4) == 0 ? pick(40) : 7000 + pick(2000);
+      for (size_t k = 0; k < length; ++k)
+        e.thumbnail += base64[pick(base64.size())];
+      if (!e.thumbnail.empty() && pick(3) == 0) {
+        for (size_t n = 1 + pick(3); n > 0; --n) {
+          const size_t at = pick(4) == 0 ? pick(std::min<size_t>(e.thumbnail.size(), 80))
+                                         : pick(e.thumbnail.size());
+          e.thumbnail[at] = "\"\\\n\x01\x1f"[pick(5)];
+        }
+      }
+      e.has_clip = pick(2);
+      e.has_snapshot = pick(2);
+      store_->Upsert(std::move(e));
+    }
+    ASSERT_TRUE(store_->Flush());
+    // Rows as other programs may have left them (read before the store renders anything, so no
+    // rendering is cached).
+    Database db = Database::Open(dir_.File("frigate.db"));
+    db.Exec(R"sql(
+      INSERT INTO "event" (id, label, camera, start_time, end_time, top_score, false_positive,
+                           zones, thumbnail, has_clip, has_snapshot) VALUES
+        ('null-flags', 'person', 'front', -7.5, 3, 1, 0, '["yard"]', 'QUJD', NULL, NULL),
+        ('bad-zones', 'person', 'front', 1e-300, -1.018685371e19, 0.5, 1, 'not json', '', 1, 0),
+        ('odd-zones', 'person', 'front', 3e21, 12345678901234567, 0.1, 0,
+         '[1, "a", null, ["b"], "\u00e9\"", {"c": 2}]', 'x"y', 0, 1),
+        ('object-zones', 'person', 'front', 42, 42.0, 1e16, 2, '{"yard": 1}', 'QQ==', 2, 3),
+        ('text-numbers', 'person', 'front', '77.5', '78', '0.75', '1', '[]', 'QQ==', '1', '0');
+    )sql");
+  }
+
+  void Check(const EventFilter& f) {
+    EXPECT_EQ(*store_->EventsJson(f), legacy::EventsJson(dir_.File("frigate.db"), f))
+        << "camera " << f.camera.value_or("-") << " label " << f.label.value_or("-");
+  }
+
+  testing::TestDir dir_;
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(EventsJsonWireFormatTest, BytesMatchTheFormerRenderer) {
+  Check({.limit = 10000});
+  Check({.include_thumbnails = false, .limit = 10000});
+  Check({});
+  Check({.limit = 1});
+  Check({.limit = 0});
+  Check({.camera = "front", .limit = 10000});
+  Check({.camera = "front", .label = "person", .limit = 10000});
+  Check({.camera = "front", .label = "person", .include_thumbnails = false, .limit = 37});
+  Check({.label = "person", .limit = 10000});
+  Check({.before = 1600000050.0, .limit = 10000});
+  Check({.before = 1600000050.0, .camera = "front", .label = "person", .limit = 100});
+  // Not a vacuous comparison: the document holds what it should.
+  const std::string body = *store_->EventsJson({.limit = 10000});
+  EXPECT_GT(body.size(), 100u * 7000u);
+  EXPECT_NE(body.find(R"("id":"null-flags","label":"person","start_time":-7.5)"),
+            std::string::npos);
+  EXPECT_NE(body.find(R"("has_clip":false,"has_snapshot":false,"id":"null-flags")"),
+            std::string::npos);
+  EXPECT_NE(body.find(R"("thumbnail":"x\"y","top_score":0.1,"zones":["a","é\""]})"),
+            std::string::npos);
+  EXPECT_NE(body.find(R"("start_time":3e+21)"), std::string::npos);
+  EXPECT_NE(body.find(R"("end_time":1.2345678901234568e+16)"), std::string::npos);
+  EXPECT_NE(body.find(R"("start_time":1e-300)"), std::string::npos);
+  // The shortest text that reads back as the same double, as Python (Frigate) prints it; nlohmann
+  // would print -1.0186853710000001e+19.
+  EXPECT_NE(body.find(R"("end_time":-1.018685371e+19)"), std::string::npos);
+  EXPECT_NE(body.find(R"(\\)"), std::string::npos);
+  EXPECT_NE(body.find(R"(\u0001)"), std::string::npos);
+  EXPECT_NE(body.find("\xff"), std::string::npos);  // invalid UTF-8 passes through as before
 }
 
 }  // namespace
