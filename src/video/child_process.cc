@@ -4,17 +4,19 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <stdexcept>
 #include <system_error>
 
@@ -69,18 +71,176 @@ size_t ResizePipe(int fd, size_t bytes) {
   return size > 0 ? static_cast<size_t>(size) : 0;
 }
 
-// RAII for the posix_spawn attribute objects.
-struct SpawnSetup {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  SpawnSetup() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
+// The program a child will run: argv[0] itself when it names a path, else its first match in PATH.
+// Resolved in the parent, so that the forked child only makes async-signal-safe calls.
+std::string ResolveProgram(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) < 0) {
+      throw SystemError(errno, fmt::format("cannot start {}", name));
+    }
+    return name;
   }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t begin = 0;
+  while (begin <= dirs.size()) {
+    size_t end = dirs.find(':', begin);
+    if (end == std::string::npos) {
+      end = dirs.size();
+    }
+    std::string dir = dirs.substr(begin, end - begin);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    begin = end + 1;
   }
+  throw SystemError(ENOENT, fmt::format("cannot start {}", name));
+}
+
+// What the forked child needs, prepared by the parent.
+struct SpawnRequest {
+  std::string program;
+  std::vector<char*> argv;  // null-terminated, pointing into the caller's strings
+  int stdout_write = -1;    // -1: stdout is /dev/null
+  int stderr_write = -1;
+};
+
+// In the child: tells the parent errno through the error pipe and exits.
+[[noreturn]] void ExitWithErrno(int error_write) {
+  int err = errno;
+  [[maybe_unused]] ssize_t n = ::write(error_write, &err, sizeof(err));
+  ::_exit(127);
+}
+
+// In the child, between fork and exec: async-signal-safe calls only. Never returns.
+[[noreturn]] void ExecChild(const SpawnRequest& request, pid_t parent, int error_write) {
+  auto fail = [error_write] { ExitWithErrno(error_write); };
+  // Default dispositions first, then the empty mask: no handler of ours ever runs in the child.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    ::sigaction(sig, &default_action, nullptr);
+  }
+  if (::setsid() < 0) {
+    fail();
+  }
+  // The child dies with corvette, even when corvette is killed with SIGKILL.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+    fail();
+  }
+  if (::getppid() != parent) {
+    ::_exit(127);  // the parent died before the line above
+  }
+  int null_in = ::open("/dev/null", O_RDONLY);
+  if (null_in < 0 || ::dup2(null_in, 0) < 0) {
+    fail();
+  }
+  int out = request.stdout_write >= 0 ? request.stdout_write : ::open("/dev/null", O_WRONLY);
+  if (out < 0 || ::dup2(out, 1) < 0 || ::dup2(request.stderr_write, 2) < 0) {
+    fail();
+  }
+  // Nothing else of ours (sockets of the HTTP server, the database, other children's pipes)
+  // reaches the child, whether or not its opener asked for close-on-exec. The error pipe is
+  // close-on-exec and tells the parent whether exec failed.
+  if (error_write > 3) {
+    ::syscall(SYS_close_range, 3U, static_cast<unsigned>(error_write - 1), 0U);
+  }
+  ::syscall(SYS_close_range, static_cast<unsigned>(error_write + 1), ~0U, 0U);
+  sigset_t empty_mask;
+  sigemptyset(&empty_mask);
+  ::sigprocmask(SIG_SETMASK, &empty_mask, nullptr);
+  ::execve(request.program.c_str(), request.argv.data(), environ);
+  ExitWithErrno(error_write);
+}
+
+// Forks and execs `request`; returns the child's pid or throws std::system_error.
+pid_t ForkExec(const SpawnRequest& request) {
+  int error_pipe[2];
+  if (::pipe2(error_pipe, O_CLOEXEC) < 0) {
+    throw SystemError(errno, "pipe for child start");
+  }
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(error_pipe[0]);
+    ExecChild(request, parent, error_pipe[1]);
+  }
+  int fork_error = errno;
+  ::close(error_pipe[1]);
+  if (pid < 0) {
+    ::close(error_pipe[0]);
+    throw SystemError(fork_error, "fork");
+  }
+  int child_error = 0;
+  ssize_t n;
+  do {
+    n = ::read(error_pipe[0], &child_error, sizeof(child_error));
+  } while (n < 0 && errno == EINTR);
+  ::close(error_pipe[0]);
+  if (n == static_cast<ssize_t>(sizeof(child_error))) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    throw SystemError(child_error, fmt::format("cannot start {}", request.program));
+  }
+  return pid;
+}
+
+// Starts every child from one thread that lives as long as the process. PR_SET_PDEATHSIG fires
+// when the thread that forked the child ends, not the process: a child started from a short-lived
+// thread would otherwise be killed when that thread returns. The thread blocks every signal, so
+// none is handled in a child before its dispositions are reset.
+class Spawner {
+ public:
+  static Spawner& Instance() {
+    static Spawner* instance = new Spawner;  // never destroyed: its thread ends with the process
+    return *instance;
+  }
+
+  pid_t Spawn(const SpawnRequest& request) {
+    Job job{&request, {}};
+    std::future<pid_t> result = job.result.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(&job);
+    }
+    wake_.notify_one();
+    return result.get();
+  }
+
+ private:
+  struct Job {
+    const SpawnRequest* request;
+    std::promise<pid_t> result;
+  };
+
+  Spawner() {
+    std::thread([this] { Run(); }).detach();
+  }
+
+  void Run() {
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    for (;;) {
+      Job* job;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return !jobs_.empty(); });
+        job = jobs_.front();
+        jobs_.pop_front();
+      }
+      try {
+        job->result.set_value(ForkExec(*job->request));
+      } catch (...) {
+        job->result.set_exception(std::current_exception());
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job*> jobs_;
 };
 
 }  // namespace
@@ -115,39 +275,21 @@ ChildProcess::ChildProcess(Options options) : options_(std::move(options)) {
     stdout_pipe_bytes_ = ResizePipe(stdout_pipe[0], options_.stdout_pipe_bytes);
   }
 
-  SpawnSetup setup;
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  if (options_.capture_stdout) {
-    posix_spawn_file_actions_adddup2(&setup.actions, stdout_pipe[1], 1);
-  } else {
-    posix_spawn_file_actions_addopen(&setup.actions, 1, "/dev/null", O_WRONLY, 0);
-  }
-  posix_spawn_file_actions_adddup2(&setup.actions, stderr_pipe[1], 2);
-  // Nothing else of ours (sockets of the HTTP server, the database, other children's pipes) reaches
-  // the child, whether or not its opener asked for close-on-exec.
-  posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
-
-  sigset_t empty_mask;
-  sigemptyset(&empty_mask);
-  sigset_t all_signals;
-  sigfillset(&all_signals);
-  posix_spawnattr_setflags(&setup.attr,
-                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setsigmask(&setup.attr, &empty_mask);
-  posix_spawnattr_setsigdefault(&setup.attr, &all_signals);
-
-  std::vector<char*> argv;
-  argv.reserve(options_.argv.size() + 1);
+  SpawnRequest request;
+  request.argv.reserve(options_.argv.size() + 1);
   for (const std::string& arg : options_.argv) {
-    argv.push_back(const_cast<char*>(arg.c_str()));
+    request.argv.push_back(const_cast<char*>(arg.c_str()));
   }
-  argv.push_back(nullptr);
-
+  request.argv.push_back(nullptr);
+  request.stdout_write = stdout_pipe[1];
+  request.stderr_write = stderr_pipe[1];
   pid_t pid = -1;
-  int err = ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), environ);
-  if (err != 0) {
+  try {
+    request.program = ResolveProgram(options_.argv[0]);
+    pid = Spawner::Instance().Spawn(request);
+  } catch (...) {
     close_all();
-    throw SystemError(err, fmt::format("cannot start {}", options_.argv[0]));
+    throw;
   }
   pid_ = pid;
   CloseFd(stderr_pipe[1]);

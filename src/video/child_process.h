@@ -29,7 +29,9 @@ struct ExitStatus {
 // stdout either a pipe the caller reads (stdout_fd()) or /dev/null, and stderr read by an internal
 // thread into a ring of the last lines. The child gets no other file descriptor of this process
 // (everything from fd 3 up is closed in the child), an empty signal mask and default signal
-// dispositions, whatever the parent blocks or ignores.
+// dispositions, whatever the parent blocks or ignores. The child gets SIGKILL when this process
+// dies, however it dies (PR_SET_PDEATHSIG; children are started from one process-lifetime thread,
+// so the thread that constructs a ChildProcess may end before the child does).
 //
 // Signals go to the whole process group, so anything the child started dies with it. When the child
 // is reaped, whatever is left of its group is killed. The destructor kills (SIGKILL) and reaps a

@@ -112,8 +112,17 @@ std::string LastStderrLine(const ChildProcess& child) {
   return "no output";
 }
 
-std::vector<pid_t> ChildrenOf(pid_t parent) {
-  std::vector<pid_t> children;
+// A process as /proc/<pid>/stat tells it.
+struct ProcStat {
+  pid_t pid = 0;
+  std::string comm;
+  char state = 0;
+  long ppid = 0;
+  long pgrp = 0;
+};
+
+std::vector<ProcStat> Processes() {
+  std::vector<ProcStat> processes;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename().string();
@@ -122,14 +131,26 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
     std::ifstream stat(entry.path() / "stat");
     std::string line;
     std::getline(stat, line);
-    // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after the last ')'.
+    size_t open = line.find('(');
     size_t close = line.rfind(')');
-    if (close == std::string::npos)
+    if (open == std::string::npos || close == std::string::npos || close < open)
       continue;
-    char state = 0;
-    long ppid = 0;
-    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == parent)
-      children.push_back(static_cast<pid_t>(std::stol(name)));
+    ProcStat process;
+    process.pid = static_cast<pid_t>(std::stol(name));
+    process.comm = line.substr(open + 1, close - open - 1);
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld", &process.state, &process.ppid,
+                    &process.pgrp) == 3)
+      processes.push_back(std::move(process));
+  }
+  return processes;
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const ProcStat& process : Processes()) {
+    if (process.ppid == parent)
+      children.push_back(process.pid);
   }
   return children;
 }
@@ -138,29 +159,65 @@ bool ProcessExists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-// A server left running by an earlier corvette that died without stopping it (its pid file names a
-// live nginx started with our config) holds the port: stop it. True when there was one.
+bool IsZombie(pid_t pid) {
+  for (const ProcStat& process : Processes()) {
+    if (process.pid == pid)
+      return process.state == 'Z';
+  }
+  return false;
+}
+
+// The live members of process group `pgid`, when every one of them is an nginx; else empty.
+std::vector<pid_t> NginxGroup(pid_t pgid) {
+  std::vector<pid_t> members;
+  for (const ProcStat& process : Processes()) {
+    if (process.pgrp != pgid || process.state == 'Z')
+      continue;
+    if (process.comm != "nginx")
+      return {};
+    members.push_back(process.pid);
+  }
+  return members;
+}
+
+// A server left running by an earlier corvette that died without stopping it holds the port: stop
+// it. Its pid file names the nginx master, which leads its own process group. Either the master
+// still runs with our config, or (the usual case: the master gets SIGKILL when corvette dies) only
+// its worker is left, still in the master's group. True when there was one.
 bool StopLeftoverServer(const std::filesystem::path& pid_file, const std::string& config) {
   std::ifstream in(pid_file);
   long value = 0;
   if (!(in >> value) || value <= 1)
     return false;
   pid_t pid = static_cast<pid_t>(value);
-  std::ifstream cmdline_file("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
-                      std::istreambuf_iterator<char>());
-  if (cmdline.find("nginx") == std::string::npos || cmdline.find(config) == std::string::npos)
+  if (ProcessExists(pid) && !IsZombie(pid)) {
+    std::ifstream cmdline_file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
+                        std::istreambuf_iterator<char>());
+    if (cmdline.find("nginx") == std::string::npos || cmdline.find(config) == std::string::npos)
+      return false;
+    NamedLogger(kWatchdogLogger)
+        ->warn("Stopping an RTMP server left running by an earlier run (nginx pid {})", pid);
+    std::vector<pid_t> workers = ChildrenOf(pid);
+    ::kill(pid, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (ProcessExists(pid) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::kill(pid, SIGKILL);
+    for (pid_t worker : workers)
+      ::kill(worker, SIGKILL);
+    return true;
+  }
+  std::vector<pid_t> orphans = NginxGroup(pid);
+  if (orphans.empty())
     return false;
   NamedLogger(kWatchdogLogger)
-      ->warn("Stopping an RTMP server left running by an earlier run (nginx pid {})", pid);
-  std::vector<pid_t> workers = ChildrenOf(pid);
-  ::kill(pid, SIGTERM);
+      ->warn("Stopping {} nginx worker(s) left running by an earlier run (process group {})",
+             orphans.size(), pid);
+  ::kill(-pid, SIGKILL);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (ProcessExists(pid) && std::chrono::steady_clock::now() < deadline)
+  while (!NginxGroup(pid).empty() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ::kill(pid, SIGKILL);
-  for (pid_t worker : workers)
-    ::kill(worker, SIGKILL);
   return true;
 }
 

@@ -4,13 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spawn.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -48,6 +52,22 @@ bool ProcessGone(pid_t pid) {
   return close_paren != std::string::npos && content.size() > close_paren + 2 &&
          content[close_paren + 2] == 'Z';
 }
+
+// Started with this variable set, this test binary is not a test run but the parent of
+// ChildDiesWhenItsParentIsKilled: it starts `sleep 60` as a ChildProcess, prints the child's pid
+// and waits to be killed.
+constexpr const char* kParentDeathHelperVariable = "CORVETTE_PARENT_DEATH_HELPER";
+[[maybe_unused]] const bool kIsParentDeathHelper = [] {
+  if (std::getenv(kParentDeathHelperVariable) == nullptr) {
+    return false;
+  }
+  ChildProcess child(Shell("sleep 60"));
+  std::printf("%d\n", static_cast<int>(child.pid()));
+  std::fflush(stdout);
+  for (;;) {
+    ::pause();
+  }
+}();
 
 bool EventuallyGone(pid_t pid) {
   for (int i = 0; i < 300; ++i) {
@@ -194,6 +214,42 @@ TEST(ChildProcessTest, StdoutPipeGetsTheRequestedSizeUpToTheSystemLimit) {
   std::ifstream("/proc/sys/fs/pipe-max-size") >> limit;
   EXPECT_GE(child.stdout_pipe_bytes(), std::min<size_t>(options.stdout_pipe_bytes, limit));
   child.Wait();
+}
+
+TEST(ChildProcessTest, ChildDiesWhenItsParentIsKilled) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  std::string variable = std::string(kParentDeathHelperVariable) + "=1";
+  char* argv[] = {const_cast<char*>("child_process_parent"), nullptr};
+  char* envp[] = {variable.data(), nullptr};
+  pid_t parent = -1;
+  ASSERT_EQ(::posix_spawn(&parent, "/proc/self/exe", &actions, nullptr, argv, envp), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') {
+    line.push_back(c);
+  }
+  ::close(out[0]);
+  ASSERT_FALSE(line.empty()) << "the helper printed no pid";
+  pid_t grandchild = std::stoi(line);
+  ASSERT_FALSE(ProcessGone(grandchild));
+
+  ::kill(parent, SIGKILL);
+  ASSERT_EQ(::waitpid(parent, nullptr, 0), parent);
+  EXPECT_TRUE(EventuallyGone(grandchild));
+}
+
+TEST(ChildProcessTest, ChildOutlivesTheThreadThatStartedIt) {
+  std::unique_ptr<ChildProcess> child;
+  std::thread([&] { child = std::make_unique<ChildProcess>(Shell("sleep 30")); }).join();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(child->Running());
+  EXPECT_FALSE(ProcessGone(child->pid()));
 }
 
 TEST(ChildProcessTest, DestructorLeavesNoZombie) {

@@ -4,21 +4,27 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "config/ffmpeg_command.h"
 #include "video/camera_supervisor.h"
 #include "video/child_process.h"
+
+extern char** environ;
 
 namespace corvette::video {
 namespace {
@@ -272,6 +278,64 @@ TEST_F(RtmpServerTest, ServerLeftByAnEarlierRunIsReplaced) {
   EXPECT_EQ(server.Start(), std::nullopt);
   EXPECT_TRUE(leftover.WaitFor(5).has_value());
   EXPECT_NE(server.status().pid, leftover.pid());
+  EXPECT_TRUE(AcceptsConnections(port));
+}
+
+// Processes of group `pgid` that are running (not zombies waiting for init to reap them).
+int LiveGroupMembers(pid_t pgid) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line))
+      continue;
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    size_t close = line.rfind(')');
+    if (close != std::string::npos &&
+        std::sscanf(line.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 &&
+        pgrp == pgid && state != 'Z')
+      ++count;
+  }
+  return count;
+}
+
+// What a SIGKILLed corvette leaves: its nginx master got SIGKILL with it (PR_SET_PDEATHSIG), and
+// the worker, which nginx starts without that, still holds the port in the master's process group.
+TEST_F(RtmpServerTest, WorkerLeftByAKilledMasterIsStoppedAtTheNextStart) {
+  int port = FreePort();
+  std::string config_path;
+  {
+    RtmpServer earlier(ServerOptions(port));
+    ASSERT_EQ(earlier.Start(), std::nullopt);
+    config_path = earlier.config_path();
+  }
+  std::string folder = ServerOptions(port).folder;
+  std::string prefix = folder + "/";
+  std::vector<char*> argv = {const_cast<char*>("/usr/sbin/nginx"),
+                             const_cast<char*>("-e"),
+                             const_cast<char*>("stderr"),
+                             const_cast<char*>("-p"),
+                             prefix.data(),
+                             const_cast<char*>("-c"),
+                             config_path.data(),
+                             nullptr};
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t master = -1;
+  ASSERT_EQ(::posix_spawn(&master, argv[0], nullptr, &attr, argv.data(), environ), 0);
+  posix_spawnattr_destroy(&attr);
+  ASSERT_TRUE(WaitUntil([&] { return AcceptsConnections(port); }, 10));
+  ::kill(master, SIGKILL);
+  ASSERT_EQ(::waitpid(master, nullptr, 0), master);
+  // The worker still accepts connections without its master.
+  ASSERT_TRUE(AcceptsConnections(port));
+
+  RtmpServer server(ServerOptions(port));
+  EXPECT_EQ(server.Start(), std::nullopt);
+  EXPECT_NE(server.status().pid, master);
+  EXPECT_EQ(LiveGroupMembers(master), 0) << "a process of the old group is still running";
   EXPECT_TRUE(AcceptsConnections(port));
 }
 
