@@ -1,0 +1,174 @@
+"""24/7 recordings through the real binary (issue 6, spec 8.5 and 9.3): the record role's segments
+become recordings/YYYY-MM/DD/HH/<camera>/MM.SS.mp4 files that play, /recordings/ lists the tree as
+JSON down to the file, which downloads whole and by Range; retention by retain_days (the camera's,
+or the global one for a removed camera) removes backdated recordings and empty folders at start
+and at the periodic maintenance, and keeps fresh ones.
+
+The record segments are shortened to 5 s with ffmpeg.output_args.record (a normal config key),
+so a recording appears within seconds instead of after 60 s. The test takes about 70 s: the
+retention walk through the tree runs at start and then once a minute."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import corvette_harness
+
+RECORD_ARGS = ("-f segment -segment_time 5 -segment_format mp4 -reset_timestamps 1 -strftime 1 "
+               "-c copy -an")
+DAY = 86400
+
+
+def tree_path(root, camera, epoch):
+    """recordings/YYYY-MM/DD/HH/<camera>/MM.SS.mp4 of a recording starting at `epoch` (local)."""
+    t = time.localtime(epoch)
+    return os.path.join(root, f"{t.tm_year:04}-{t.tm_mon:02}", f"{t.tm_mday:02}",
+                        f"{t.tm_hour:02}", camera, f"{t.tm_min:02}.{t.tm_sec:02}.mp4")
+
+
+def ffprobe_duration(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                          "csv=p=0", path], capture_output=True, text=True)
+    try:
+        return float(out.stdout.strip())
+    except ValueError:
+        return None
+
+
+class RecordingsTest(corvette_harness.CorvetteTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="corvette-recordings-")
+        cls.video = os.path.join(cls.tmp, "camera.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", corvette_harness.DEMO_VIDEO, "-t", "20",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-bf", "0",
+                        cls.video], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def plant(self, path, epoch):
+        """A recording file (a real mp4) at `path` whose mtime is its end, as ffmpeg leaves it."""
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copyfile(self.video, path)
+        os.utime(path, (epoch + 5, epoch + 5))
+        return path
+
+    def test_tree_listing_download_and_retention(self):
+        camera = corvette_harness.demo_camera(path=self.video, roles=("detect", "record"))
+        camera["detect"] = {"enabled": False}
+        camera["record"] = {"enabled": True, "retain_days": 2}
+        camera["ffmpeg"]["output_args"] = {"record": RECORD_ARGS}
+        # `gone` is not configured any more: its recordings follow the global retain_days.
+        config = corvette_harness.base_config({"cam": camera}, record={"retain_days": 3})
+        corvette = self.make_corvette(config)
+        root = corvette.config["storage"]["recordings"]
+        now = time.time()
+
+        # Left from earlier runs, planted before the start.
+        expired = [
+            self.plant(tree_path(root, "cam", now - 10 * DAY), now - 10 * DAY),
+            self.plant(tree_path(root, "cam", now - 2.5 * DAY), now - 2.5 * DAY),  # > 2 days
+            self.plant(tree_path(root, "gone", now - 10 * DAY), now - 10 * DAY),
+        ]
+        kept = [
+            self.plant(tree_path(root, "cam", now - 3600), now - 3600),
+            self.plant(tree_path(root, "gone", now - 2.5 * DAY), now - 2.5 * DAY),  # < 3 days
+        ]
+        empty_folder = os.path.join(root, "2020-01", "01", "00")
+        os.makedirs(empty_folder)
+
+        corvette.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(os.path.exists(p) for p in expired):
+            time.sleep(0.5)
+        for path in expired:
+            self.assertFalse(os.path.exists(path), f"{path} was not expired at start")
+        for path in kept:
+            self.assertTrue(os.path.exists(path), f"{path} was expired")
+        self.assertFalse(os.path.exists(os.path.join(root, "2020-01")), "empty folders stay")
+        # The folders of the expired recordings went with them.
+        self.assertFalse(os.path.exists(os.path.dirname(expired[0])))
+
+        # Backdated while running: removed by the periodic maintenance (once a minute).
+        late = self.plant(tree_path(root, "cam", now - 9 * DAY), now - 9 * DAY)
+        planted = set(kept) | {late}
+
+        # The record role's segments arrive in the tree.
+        pattern = re.compile(r"^(\d{4})-(\d{2})/(\d{2})/(\d{2})/cam/(\d{2})\.(\d{2})(\.\d+)?\.mp4$")
+        recordings = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not recordings:
+            time.sleep(1)
+            recordings = sorted(
+                os.path.relpath(os.path.join(folder, name), root)
+                for folder, _, names in os.walk(root) for name in names
+                if folder != root and os.path.join(folder, name) not in planted)
+        self.assertTrue(recordings, f"no recording in {root}: {os.listdir(root)}")
+        for relative in recordings:
+            match = pattern.match(relative)
+            self.assertIsNotNone(match, relative)
+            year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+            start = time.mktime((year, month, day, hour, minute, second, 0, 0, -1))
+            self.assertLess(abs(start - now), 300, relative)
+            duration = ffprobe_duration(os.path.join(root, relative))
+            self.assertIsNotNone(duration, f"{relative} does not open")
+            self.assertGreater(duration, 1.0, relative)
+            self.assertLess(duration, 30.0, relative)
+
+        # /recordings/ lists the tree as JSON, drilling down to the file.
+        relative = recordings[0]
+        parts = relative.split("/")
+        url = "/recordings/"
+        for depth, part in enumerate(parts):
+            status, headers, body = corvette.get(url)
+            self.assertEqual(status, 200, url)
+            self.assertIn("json", headers.get("content-type", ""), url)
+            listing = json.loads(body)
+            names = [entry["name"] for entry in listing]
+            self.assertEqual(names, sorted(names), url)
+            entry = next((e for e in listing if e["name"] == part), None)
+            self.assertIsNotNone(entry, f"{part} not in {url}: {listing}")
+            self.assertRegex(entry["mtime"], r"^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+            if depth < len(parts) - 1:
+                self.assertEqual(entry["type"], "directory")
+                self.assertNotIn("size", entry)
+                status, headers, _ = corvette.get(url + part)  # no trailing slash
+                self.assertEqual(status, 301, url + part)
+                self.assertEqual(headers.get("location"), url + part + "/")
+                url += part + "/"
+            else:
+                self.assertEqual(entry["type"], "file")
+                self.assertEqual(entry["size"], os.path.getsize(os.path.join(root, relative)))
+                url += part
+        root_listing = {e["name"] for e in corvette.get_json("/recordings/")}
+        self.assertNotIn("2020-01", root_listing)
+
+        # The file downloads whole and by Range.
+        with open(os.path.join(root, relative), "rb") as f:
+            data = f.read()
+        status, headers, body = corvette.get(url, timeout=30)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers.get("content-type"), "video/mp4")
+        self.assertEqual(body, data)
+        status, headers, part = corvette.request("GET", url, headers={"Range": "bytes=10-1033"})
+        self.assertEqual(status, 206)
+        self.assertEqual(part, data[10:1034])
+        self.assertEqual(headers.get("content-range"), f"bytes 10-1033/{len(data)}")
+
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and os.path.exists(late):
+            time.sleep(1)
+        self.assertFalse(os.path.exists(late), "not expired by the periodic maintenance")
+        for path in kept:
+            self.assertTrue(os.path.exists(path), f"{path} was expired")
+
+
+if __name__ == "__main__":
+    unittest.main()
