@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -50,8 +51,14 @@ I420View Frame() {
   return {VtestFrame().data(), kWidth, kHeight};
 }
 
+// Floating-point operations of one inference at `size`, as OpenCV counts them (Net::getFLOPS).
+double ModelFlops(int size) {
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(DefaultModelPath(size));
+  return static_cast<double>(net.getFLOPS(cv::dnn::MatShape{1, 3, size, size}));
+}
+
 // Inference alone (input blob fill + forward), one network, range(0) = size, range(1) = OpenCV
-// threads.
+// threads. gflop_per_s: the network's FLOPs (OpenCV's count) per second of wall time.
 void BM_Forward(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
   cv::setNumThreads(static_cast<int>(state.range(1)));
@@ -64,6 +71,9 @@ void BM_Forward(benchmark::State& state) {
     detector.Forward();
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["gflop_per_s"] =
+      benchmark::Counter(ModelFlops(size) * static_cast<double>(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Forward)
     ->Args({320, 2})
