@@ -56,6 +56,15 @@ def demo_camera(path=DEMO_VIDEO, roles=("detect",), **extra):
     return camera
 
 
+def make_h264_clip(path, seconds=6, source=DEMO_VIDEO):
+    """Writes the first `seconds` of `source` to `path` as an H.264 MP4 with a keyframe every 10
+    frames (short segments, quick starts): what a camera's stream looks like to ffmpeg."""
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source,
+                    "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
+                    "-pix_fmt", "yuv420p", path], check=True, timeout=120)
+    return path
+
+
 def base_config(cameras=None, mqtt=None, **extra):
     """A config dict without server/storage/database (Corvette fills those in per instance)."""
     config = {"cameras": cameras if cameras is not None else {"demo": demo_camera()}}

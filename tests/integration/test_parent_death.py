@@ -5,7 +5,6 @@ nginx's own worker is not corvette's child; the next start stops it (rtmp_server
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 import unittest
@@ -61,9 +60,7 @@ class ParentDeathTest(h.CorvetteTestCase):
     def setUpClass(cls):
         cls.folder = tempfile.mkdtemp(prefix="corvette-parent-death-")
         cls.source = os.path.join(cls.folder, "camera.mp4")
-        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", h.DEMO_VIDEO,
-                        "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
-                        "-pix_fmt", "yuv420p", cls.source], check=True, timeout=120)
+        h.make_h264_clip(cls.source)
 
     @classmethod
     def tearDownClass(cls):

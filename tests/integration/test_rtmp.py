@@ -43,9 +43,7 @@ class RtmpRestreamTest(h.CorvetteTestCase):
         cls.folder = tempfile.mkdtemp(prefix="corvette-rtmp-")
         # A camera's H.264 stream: a few seconds of vtest.avi, looped by the camera in real time.
         cls.source = os.path.join(cls.folder, "camera.mp4")
-        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", h.DEMO_VIDEO,
-                        "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
-                        "-pix_fmt", "yuv420p", cls.source], check=True, timeout=120)
+        h.make_h264_clip(cls.source)
 
     @classmethod
     def tearDownClass(cls):
