@@ -14,6 +14,12 @@
 #include <stdexcept>
 #include <tuple>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace corvette::storage {
 
 namespace {
@@ -128,15 +134,79 @@ void BindAll(Statement& s, const Where& w) {
   }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CORVETTE_EVENTS_AVX2 1
+// 0xff in each of the 32 bytes at p that JSON must escape: c <= 0x1f (unsigned) exactly when
+// max(c, 0x1f) == 0x1f.
+__attribute__((target("avx2"))) inline __m256i EscapeFlags32(const char* p) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i last_control = _mm256_set1_epi8(0x1f);
+  const __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(v, last_control), last_control);
+  return _mm256_or_si256(control, _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+                                                  _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))));
+}
+
+// FindEscape's search over whole 32-byte blocks from i: the index of the first byte to escape,
+// or the start of the incomplete block at the end (at most 31 bytes left to test).
+__attribute__((target("avx2"))) size_t FindEscapeAvx2(const char* data, size_t size, size_t i) {
+  for (; i + 128 <= size; i += 128) {
+    const __m256i any = _mm256_or_si256(
+        _mm256_or_si256(EscapeFlags32(data + i), EscapeFlags32(data + i + 32)),
+        _mm256_or_si256(EscapeFlags32(data + i + 64), EscapeFlags32(data + i + 96)));
+    if (!_mm256_testz_si256(any, any))
+      break;
+  }
+  for (; i + 32 <= size; i += 32) {
+    if (const int mask = _mm256_movemask_epi8(EscapeFlags32(data + i)); mask != 0)
+      return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+  return i;
+}
+#endif
+
 // Index of the first byte of text[from..] that JSON must escape (", \\ or a control character), or
-// text.size(). Eight bytes at a time: thumbnails are long and never need escaping.
+// text.size(). Thumbnails are long and never need escaping, so whole blocks are tested at once:
+// 128 bytes per step with AVX2 where the CPU has it, 64 with SSE2 (every x86-64), 8 with plain
+// integer arithmetic elsewhere.
 size_t FindEscape(std::string_view text, size_t from) {
+  const char* const data = text.data();
+  const size_t size = text.size();
+  size_t i = from;
+#if defined(CORVETTE_EVENTS_AVX2)
+  static const bool has_avx2 = __builtin_cpu_supports("avx2");
+  if (has_avx2 && size - i >= 128) {
+    i = FindEscapeAvx2(data, size, i);
+    if (size - i >= 32)
+      return i;  // found one
+  }
+#endif
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  // 0xff in each byte of the 16 at p that needs escaping (as EscapeFlags32).
+  auto flags = [&](const char* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
+    return _mm_or_si128(control,
+                        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+  };
+  for (; i + 64 <= size; i += 64) {
+    const __m128i any = _mm_or_si128(_mm_or_si128(flags(data + i), flags(data + i + 16)),
+                                     _mm_or_si128(flags(data + i + 32), flags(data + i + 48)));
+    if (_mm_movemask_epi8(any) != 0)
+      break;
+  }
+  for (; i + 16 <= size; i += 16) {
+    if (const int mask = _mm_movemask_epi8(flags(data + i)); mask != 0)
+      return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#else
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-  size_t i = from;
-  for (; i + 8 <= text.size(); i += 8) {
+  for (; i + 8 <= size; i += 8) {
     std::uint64_t word;
-    std::memcpy(&word, text.data() + i, 8);
+    std::memcpy(&word, data + i, 8);
     const std::uint64_t quote = word ^ (kOnes * '"');
     const std::uint64_t backslash = word ^ (kOnes * '\\');
     // A byte is flagged when it is < 0x20, or zero after the xor; bytes >= 0x80 never are.
@@ -145,8 +215,9 @@ size_t FindEscape(std::string_view text, size_t from) {
     if (flags)
       break;
   }
-  for (; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
+#endif
+  for (; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(data[i]);
     if (c < 0x20 || c == '"' || c == '\\')
       return i;
   }
@@ -212,23 +283,29 @@ void AppendJsonDouble(std::string& out, double value) {
     out += '-';
     text.remove_prefix(1);
   }
+  // text is now "d[.ddd]e(+|-)xx[x]".
   const size_t e_pos = text.find('e');
-  const int exponent = std::atoi(std::string(text.substr(e_pos + 1)).c_str());
-  std::string digits;
+  int exponent = 0;
+  for (size_t k = e_pos + 2; k < text.size(); ++k)
+    exponent = exponent * 10 + (text[k] - '0');
+  if (text[e_pos + 1] == '-')
+    exponent = -exponent;
+  char digit_buffer[32];  // at most 17 significant digits
+  size_t len = 0;
   for (char c : text.substr(0, e_pos)) {
     if (c != '.')
-      digits += c;
+      digit_buffer[len++] = c;
   }
-  const int len = static_cast<int>(digits.size());
+  const std::string_view digits(digit_buffer, len);
   const int n = exponent + 1;  // digits before the decimal point
-  if (len <= n && n <= 15) {
+  if (static_cast<int>(len) <= n && n <= 15) {
     out += digits;
-    out.append(static_cast<size_t>(n - len), '0');
+    out.append(static_cast<size_t>(n) - len, '0');
     out += ".0";
   } else if (0 < n && n <= 15) {
-    out.append(digits, 0, static_cast<size_t>(n));
+    out += digits.substr(0, static_cast<size_t>(n));
     out += '.';
-    out.append(digits, static_cast<size_t>(n));
+    out += digits.substr(static_cast<size_t>(n));
   } else if (-4 < n && n <= 0) {
     out += "0.";
     out.append(static_cast<size_t>(-n), '0');
@@ -297,8 +374,8 @@ EventStore::EventStore(Options options)
     : options_(std::move(options)), writer_db_(Database::Open(options_.path)) {
   Migrate(writer_db_);
   for (int i = 0; i < std::max(1, options_.readers); ++i) {
-    readers_.push_back(
-        std::make_unique<Database>(Database::Open(options_.path, OpenOptions{.read_only = true})));
+    readers_.push_back(std::make_unique<Database>(Database::Open(
+        options_.path, OpenOptions{.read_only = true, .mmap_bytes = options_.reader_mmap_bytes})));
     free_readers_.push_back(readers_.back().get());
   }
   writer_ = std::thread([this] { WriterLoop(); });

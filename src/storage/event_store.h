@@ -81,6 +81,12 @@ class EventStore {
     size_t queue_capacity = 4096;
     size_t batch_size = 256;
     int readers = 4;  // reader connections; more concurrent readers wait for one
+    // How much of the file each reader memory-maps (PRAGMA mmap_size; SQLite caps it at its
+    // build's SQLITE_MAX_MMAP_SIZE, 2 GiB on Debian). Rows in the mapped part are read without a
+    // system call per page: a page of /api/events reads ~300 pages of thumbnails scattered over
+    // the whole file, so the whole file should be mapped. Address space only; the pages are the
+    // kernel's file cache, shared by all readers. Beyond it, pages are read with pread.
+    std::int64_t reader_mmap_bytes = std::int64_t{2} << 30;
   };
   using Ticket = std::uint64_t;
 
