@@ -534,18 +534,31 @@ void EventStore::WriterLoop() {
 
 EventStore::ReaderLease EventStore::AcquireReader() const {
   std::unique_lock lock(readers_mutex_);
-  reader_free_.wait(lock, [&] { return !free_readers_.empty(); });
-  Database* db = free_readers_.back();
-  free_readers_.pop_back();
-  return ReaderLease(*this, db);
+  if (!free_readers_.empty() && reader_waiters_.empty()) {
+    Database* db = free_readers_.back();
+    free_readers_.pop_back();
+    return ReaderLease(*this, db);
+  }
+  // First come, first served: without the queue, a thread that releases a connection and asks
+  // again at once takes it back before the woken waiter runs, and waiters starve for as long as
+  // the busy threads keep their cores (tens of milliseconds with 8 clients on 2 cores).
+  ReaderWaiter waiter;
+  reader_waiters_.push_back(&waiter);
+  waiter.handed.wait(lock, [&] { return waiter.db != nullptr; });
+  return ReaderLease(*this, waiter.db);
 }
 
 void EventStore::ReleaseReader(Database* db) const {
-  {
-    std::lock_guard lock(readers_mutex_);
+  std::lock_guard lock(readers_mutex_);
+  if (reader_waiters_.empty()) {
     free_readers_.push_back(db);
+    return;
   }
-  reader_free_.notify_one();
+  ReaderWaiter* oldest = reader_waiters_.front();
+  reader_waiters_.pop_front();
+  oldest->db = db;
+  // Under the lock: the waiter (on its own stack) cannot return before it takes the lock.
+  oldest->handed.notify_one();
 }
 
 namespace {

@@ -185,10 +185,16 @@ class EventStore {
   mutable std::uint64_t cache_generation_ = 0;
   mutable std::unordered_map<std::string, std::shared_ptr<const std::string>> cache_;
 
+  // A thread waiting for a reader connection; ReleaseReader hands one to the oldest waiter.
+  struct ReaderWaiter {
+    Database* db = nullptr;  // set (under readers_mutex_) when handed a connection
+    std::condition_variable handed;
+  };
+
   mutable std::mutex readers_mutex_;
-  mutable std::condition_variable reader_free_;
   std::vector<std::unique_ptr<Database>> readers_;
   mutable std::vector<Database*> free_readers_;
+  mutable std::deque<ReaderWaiter*> reader_waiters_;  // oldest first
 };
 
 }  // namespace corvette::storage

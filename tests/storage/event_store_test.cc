@@ -456,6 +456,35 @@ TEST(EventStoreTest, ConcurrentReadersWhileTheWriterWrites) {
   EXPECT_EQ(store.counters().applied, static_cast<uint64_t>(kEvents));
 }
 
+TEST(EventStoreTest, MoreThreadsThanReaderConnectionsAreAllServed) {
+  // 12 threads share 2 connections, each handed to the oldest waiter; none is lost or starved.
+  testing::TestDir dir;
+  EventStore store({.path = dir.File("frigate.db"), .readers = 2});
+  for (int i = 0; i < 50; ++i)
+    store.Upsert(Event(fmt::format("{}.0-r{}", 1000 + i, i), i % 2 ? "front" : "back", "person",
+                       1000.0 + i));
+  ASSERT_TRUE(store.Flush());
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        const int limit = 1 + (t * 40 + i) % 50;  // mostly distinct, so mostly rendered
+        const nlohmann::json list = nlohmann::json::parse(*store.EventsJson({.limit = limit}));
+        if (list.size() != static_cast<size_t>(limit) || list[0]["id"] != "1049.0-r49")
+          ++wrong;
+        if (!store.Get(fmt::format("{}.0-r{}", 1000 + i, i)))
+          ++wrong;
+        if (store.Query({.camera = "front", .limit = 100}).size() != 25u)
+          ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 TEST(EventStoreTest, DestructorAppliesQueuedWrites) {
   testing::TestDir dir;
   {
