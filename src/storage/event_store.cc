@@ -613,6 +613,7 @@ std::shared_ptr<const std::string> EventStore::Cached(const std::string& key,
 }
 
 std::shared_ptr<const std::string> EventStore::EventsJson(const EventFilter& filter) const {
+  using namespace std::string_view_literals;
   const Where where = BuildWhere(filter);
   const std::string sql = EventsSql(filter, where);
   return Cached(FilterKey(filter), [&] {
@@ -630,15 +631,15 @@ std::shared_ptr<const std::string> EventStore::EventsJson(const EventFilter& fil
         // Rows are alike in size; grow once instead of doubling through megabytes.
         out.reserve(out.size() * static_cast<size_t>(std::min(filter.limit, 1000)) * 11 / 10);
       }
-      out += first ? "{" : ",{";
+      out += first ? "{"sv : ",{"sv;
       first = false;
       out += "\"camera\":";
       AppendJsonString(out, s.Text(2));
       out += ",\"end_time\":";
       AppendJsonDouble(out, s.Double(4));
-      out += s.Int64(6) ? ",\"false_positive\":true" : ",\"false_positive\":false";
-      out += s.Int64(9) ? ",\"has_clip\":true" : ",\"has_clip\":false";
-      out += s.Int64(10) ? ",\"has_snapshot\":true" : ",\"has_snapshot\":false";
+      out += s.Int64(6) ? ",\"false_positive\":true"sv : ",\"false_positive\":false"sv;
+      out += s.Int64(9) ? ",\"has_clip\":true"sv : ",\"has_clip\":false"sv;
+      out += s.Int64(10) ? ",\"has_snapshot\":true"sv : ",\"has_snapshot\":false"sv;
       out += ",\"id\":";
       AppendJsonString(out, s.Text(0));
       out += ",\"label\":";
