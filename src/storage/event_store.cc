@@ -332,7 +332,9 @@ std::string ZonesToJsonText(const std::vector<std::string>& zones) {
   for (size_t i = 0; i < zones.size(); ++i) {
     if (i)
       text += ", ";
-    text += nlohmann::json(zones[i]).dump(-1, ' ', /*ensure_ascii=*/true);
+    // Invalid UTF-8 (not from a YAML config) becomes U+FFFD instead of throwing on the writer.
+    text += nlohmann::json(zones[i]).dump(-1, ' ', /*ensure_ascii=*/true,
+                                          nlohmann::json::error_handler_t::replace);
   }
   text += "]";
   return text;

@@ -59,7 +59,8 @@ struct EventFilter {
 // top_score, zones.
 nlohmann::json EventToJson(const EventRecord& event, bool include_thumbnail = true);
 
-// The zones column text as Frigate writes it (Python json.dumps of a list: `["yard", "driveway"]`).
+// The zones column text as Frigate writes it (Python json.dumps of a list: `["yard", "driveway"]`);
+// bytes that are not UTF-8 are written as U+FFFD.
 std::string ZonesToJsonText(const std::vector<std::string>& zones);
 
 // The event table behind one writer thread and a pool of reader connections.

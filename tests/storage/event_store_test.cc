@@ -113,6 +113,15 @@ TEST(EventStoreTest, RenderedNumbersMatchNlohmann) {
   EXPECT_EQ(*store.EventsJson({}), store.Events({}).dump());
 }
 
+TEST(EventStoreTest, ZoneNamesThatAreNotUtf8AreStoredWithReplacementCharacters) {
+  EXPECT_EQ(ZonesToJsonText({"yard", "z\xffne"}), R"(["yard", "z\ufffdne"])");
+  testing::TestDir dir;
+  EventStore store({.path = dir.File("frigate.db")});
+  EventRecord e = Event("1.0-bad", "c", "person", 1.0, {"z\xffne"});
+  ASSERT_TRUE(store.WaitDurable(store.Upsert(e)));  // used to end the process
+  EXPECT_THAT(store.Get(e.id)->zones, ElementsAre("z\xef\xbf\xbdne"));
+}
+
 TEST(EventStoreTest, UpsertUpdatesInProgressRowButNotFileFlags) {
   testing::TestDir dir;
   EventStore store({.path = dir.File("frigate.db")});
