@@ -338,6 +338,9 @@ std::optional<std::string> App::StartHttpServer() {
   options.host = config_.server.host;
   options.port = static_cast<std::uint16_t>(config_.server.port);
   options.io_threads = 3;
+  // Cameras and detection first: when the two cores are saturated, API requests, live views and
+  // downloads slow down before any camera's process_fps does.
+  options.io_thread_niceness = 10;
   if (config_.mqtt) {
     // Without MQTT there is nothing to relay: /ws is then 404 like any unknown path.
     ws_relay_ = std::make_shared<WsRelay>();

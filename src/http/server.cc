@@ -1,10 +1,14 @@
 #include "http/server.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -215,25 +219,25 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
     auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*message);
     std::shared_ptr<const FileBody> file = head ? nullptr : std::move(response.file);
     stream_.expires_after(options().write_timeout);
-    bhttp::async_write_header(
-        stream_, *serializer,
-        [self = shared_from_this(), message, serializer, file, keep_alive](beast::error_code ec,
-                                                                            std::size_t) {
-          auto finish = [self, keep_alive](beast::error_code result) {
-            if (result) {
-              self->Close();
-            } else if (keep_alive) {
-              self->ReadRequest();
-            } else {
-              self->Linger();
-            }
-          };
-          if (ec || !file) {
-            finish(ec);
-            return;
-          }
-          AsyncSendFileBody(self->stream_, file, self->options().write_timeout, finish);
-        });
+    bhttp::async_write_header(stream_, *serializer,
+                              [self = shared_from_this(), message, serializer, file, keep_alive](
+                                  beast::error_code ec, std::size_t) {
+                                auto finish = [self, keep_alive](beast::error_code result) {
+                                  if (result) {
+                                    self->Close();
+                                  } else if (keep_alive) {
+                                    self->ReadRequest();
+                                  } else {
+                                    self->Linger();
+                                  }
+                                };
+                                if (ec || !file) {
+                                  finish(ec);
+                                  return;
+                                }
+                                AsyncSendFileBody(self->stream_, file,
+                                                  self->options().write_timeout, finish);
+                              });
   }
 
   void SendError(int status, std::string text) {
@@ -286,8 +290,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
     FillHeader(*message, response, version, /*keep_alive=*/false);
     stream_.expires_after(options().write_timeout);
     bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message,
-                        source = std::move(response.stream)](beast::error_code ec, std::size_t) {
+                       [self = shared_from_this(), message, source = std::move(response.stream)](
+                           beast::error_code ec, std::size_t) {
                          if (ec) {
                            self->Close();
                            return;
@@ -327,9 +331,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
   // PartSubscriber, from the broadcast's strand: runs on this connection's strand, inline when
   // the strand is free (the broadcast's tick then writes to every viewer in one go).
   void OfferPart(std::shared_ptr<const std::string> part) override {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this(), part = std::move(part)] {
-      self->TakePart(part);
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), part = std::move(part)] { self->TakePart(part); });
   }
   void EndOfParts() override {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->EndStream(); });
@@ -794,6 +797,15 @@ class HttpServer::Impl {
   }
 
   void RunIoThread() {
+    if (shared_->options.io_thread_niceness != 0) {
+      // Linux: PRIO_PROCESS with a thread id sets that thread's nice value only.
+      const auto tid = static_cast<id_t>(::gettid());
+      errno = 0;
+      const int current = ::getpriority(PRIO_PROCESS, tid);
+      if (errno == 0 &&
+          ::setpriority(PRIO_PROCESS, tid, current + shared_->options.io_thread_niceness) != 0)
+        Log().warn("io thread: cannot change its nice value: {}", std::strerror(errno));
+    }
     while (true) {
       try {
         io_.run();

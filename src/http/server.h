@@ -32,6 +32,10 @@ struct ServerOptions {
   std::string host = "0.0.0.0";  // an IPv4/IPv6 address or a resolvable name
   std::uint16_t port = 5000;     // 0 = an ephemeral port (see HttpServer::port())
   int io_threads = 2;
+  // Added to each io thread's nice value (0: unchanged). With a positive value, serving yields the
+  // CPU to the threads that must keep up (cameras, detection) when the machine is saturated;
+  // requests and live views then slow down first.
+  int io_thread_niceness = 0;
   // Requests whose header block exceeds this get 431 and the connection closes.
   std::size_t max_header_bytes = 16 * 1024;
   // Requests whose body exceeds this get 413 and the connection closes (0.8's API is GET only).

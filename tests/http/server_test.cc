@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -173,6 +175,25 @@ TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   Client::Reply second = client.ReadReply();
   EXPECT_EQ(second.status, 200);
   EXPECT_EQ(second.body.size(), 300000u);
+}
+
+TEST_F(ServerTest, HandlersRunAtTheIoThreadNiceness) {
+  router_.Get("/nice", [](const Request&) {
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    return Response::Text(200, std::to_string(nice));
+  });
+  errno = 0;
+  const int ours = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  ServerOptions options;
+  options.io_thread_niceness = 5;
+  StartServer(options);
+  Client client(server_->port());
+  ASSERT_TRUE(client.Send(Get("/nice")));
+  Client::Reply reply = client.ReadReply();
+  EXPECT_EQ(reply.body, std::to_string(std::min(ours + 5, 19)));
+  // The test's own thread keeps its nice value.
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), ours);
 }
 
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
