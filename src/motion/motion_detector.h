@@ -4,6 +4,8 @@
 #include <opencv2/core.hpp>
 #include <vector>
 
+#include "motion/linear_downscale.h"
+
 namespace corvette::motion {
 
 // The motion settings of a camera (Frigate 0.8 `motion:`, spec section 2.5). Kept apart from
@@ -37,13 +39,18 @@ struct MotionBox {
 // Numerics: the running averages are float32 (Frigate 0.8 keeps them as float64), and each
 // average is rounded half-to-even to uint8 as cv::convertScaleAbs does. A float32 average can land
 // on the other side of a .5 rounding boundary than the float64 one, which changes a delta by 1
-// grey level at most; nothing else differs (the resize is cv::resize INTER_LINEAR, as Frigate's).
+// grey level at most; nothing else differs (the resize gives cv::resize INTER_LINEAR's result, as
+// Frigate's).
 //
-// Cost (1280x720, frame_height 120): ~60 us per frame without motion, of which about half is
-// cv::resize reading the Y rows it needs; the per-pixel arithmetic is one vectorised pass. The
-// detector's own buffers are allocated once; OpenCV allocates small scratch buffers inside
-// cv::resize and, on frames with motion only, cv::dilate and cv::findContours (both run on the
-// bounding rectangle of the moving pixels, not the whole motion image).
+// Speed: the resize is LinearDownscale, cv::resize's INTER_LINEAR result bit for bit at about
+// half its cost with AVX-512 VBMI (cv::resize itself elsewhere): it reads only the 2 Y rows of
+// every 6 it needs, prefetched. The per-pixel arithmetic is one pass, 16 pixels at a time with
+// AVX-512 (the same float operations in the same order as the portable pass, so the same
+// results). About 50 us per 1280x720 frame without motion, 75 us with a moving object, on the
+// project's 2-core Xeon (bench/motion_bench.cc, docs/benchmarks.md). The detector's buffers are
+// allocated once; on frames with motion only, OpenCV allocates small scratch buffers inside
+// cv::dilate and cv::findContours (both run on the bounding rectangle of the moving pixels, not
+// the whole motion image).
 //
 // Not thread-safe: one detector per camera, used by that camera's thread.
 class MotionDetector {
@@ -61,6 +68,10 @@ class MotionDetector {
   // reference stays valid until the next call.
   const std::vector<MotionBox>& Detect(const uint8_t* y_plane, int stride);
 
+  // For tests: from now on the per-pixel pass runs without AVX-512 (it must give the same).
+  void UsePortablePassForTesting() { use_avx512_ = false; }
+  bool uses_avx512_pass() const { return use_avx512_; }
+
   int motion_width() const { return motion_size_.width; }
   int motion_height() const { return motion_size_.height; }
   double resize_factor() const { return resize_factor_; }
@@ -73,12 +84,14 @@ class MotionDetector {
   MotionOptions options_;
   cv::Size frame_size_;
   cv::Size motion_size_;
+  LinearDownscale downscale_;
+  bool use_avx512_;  // the per-pixel pass 16 pixels at a time (the same results)
   double resize_factor_;
   int threshold_floor_;  // pixels compare as value > threshold_floor_ (cv::threshold on 8U)
 
-  cv::Mat resized_;  // 8U motion-size frame
-  cv::Mat mask_or_;  // 8U, 255 where masked, else 0 (OR-ed into the resized frame)
-  std::vector<float> avg_frame_;       // background average
+  cv::Mat resized_;               // 8U motion-size frame
+  cv::Mat mask_or_;               // 8U, 255 where masked, else 0 (OR-ed into the resized frame)
+  std::vector<float> avg_frame_;  // background average
   std::vector<float> avg_frame_next_;  // background blended with this frame, taken if needed
   std::vector<float> avg_delta_;
   cv::Mat thresh_;   // 8U motion-size, 255 where over both thresholds

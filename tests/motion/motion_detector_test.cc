@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
+#include <vector>
+
+#include "vtest_frames.h"
 
 namespace corvette::motion {
 namespace {
@@ -269,6 +272,54 @@ TEST(MotionDetectorTest, AgreesWithReferenceOnNoisyScene) {
   // The scene exercises both outcomes.
   EXPECT_GT(frames_with_motion, 100);
   EXPECT_LT(frames_with_motion, 170);
+}
+
+// Real frames (people walking in vtest.avi, scaled to 1280x720): the same boxes as Frigate's
+// calls, frame by frame, with the mask and without.
+TEST(MotionDetectorTest, AgreesWithReferenceOnVtest) {
+  const std::vector<cv::Mat> frames = testing::VtestFrames(kWidth, kHeight, 200);
+  if (frames.empty())
+    GTEST_SKIP() << "vtest.avi (opencv-doc) or ffmpeg missing";
+  ASSERT_EQ(frames.size(), 200u);
+  cv::Mat mask(kHeight, kWidth, CV_8UC1, cv::Scalar(255));
+  mask(cv::Rect(0, 0, 640, 200)).setTo(0);
+  for (const cv::Mat& frame_mask : {cv::Mat(), mask}) {
+    MotionOptions o = DefaultOptions();
+    MotionDetector d(kWidth, kHeight, o, frame_mask);
+    ReferenceDetector ref(cv::Size(kWidth, kHeight), o, frame_mask);
+    int frames_with_motion = 0;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const auto expected = ref.Detect(frames[i]);
+      const auto& actual = d.Detect(frames[i].ptr<uint8_t>(), static_cast<int>(frames[i].step));
+      ASSERT_EQ(actual, expected) << "frame " << i << (frame_mask.empty() ? "" : ", masked");
+      frames_with_motion += !expected.empty();
+    }
+    EXPECT_GT(frames_with_motion, 100);  // people walk through the whole clip
+  }
+}
+
+// The AVX-512 per-pixel pass (taken on CPUs that have it) and the portable one agree frame by
+// frame on real frames with motion.
+TEST(MotionDetectorTest, Avx512AndPortablePassesGiveTheSameBoxes) {
+  const std::vector<cv::Mat> frames = testing::VtestFrames(kWidth, kHeight, 150);
+  if (frames.empty())
+    GTEST_SKIP() << "vtest.avi (opencv-doc) or ffmpeg missing";
+  MotionOptions o = DefaultOptions();
+  o.contour_area = 30;
+  MotionDetector fast(kWidth, kHeight, o);
+  MotionDetector portable(kWidth, kHeight, o);
+  portable.UsePortablePassForTesting();
+  if (!fast.uses_avx512_pass())
+    GTEST_SKIP() << "no AVX-512 on this CPU: both detectors take the portable pass";
+  int boxes = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const auto& expected =
+        portable.Detect(frames[i].ptr<uint8_t>(), static_cast<int>(frames[i].step));
+    const auto& actual = fast.Detect(frames[i].ptr<uint8_t>(), static_cast<int>(frames[i].step));
+    ASSERT_EQ(actual, expected) << "frame " << i;
+    boxes += static_cast<int>(expected.size());
+  }
+  EXPECT_GT(boxes, 150);
 }
 
 }  // namespace
