@@ -12,10 +12,12 @@ HTTP interface only:
 Prints both phases per camera (process_fps, camera_fps, skipped_fps), the ratio loaded/idle of
 process_fps, what the clients received, corvette's CPU in each phase and the load average (the
 machine is shared: read the figure with it). The load generator runs on the same machine (Python
-threads, unthrottled: about a core of its own).
+threads, unthrottled: about a core of its own). Real clients (Home Assistant, browsers) run on other
+machines, so by default each client thread runs at nice 19 (--client-nice): it gets the CPU the
+cameras leave, as a remote client costs them nothing; --client-nice 0 lets the clients compete.
 
 Usage: bench/clips_load_bench.py [build dir] [--seconds N] [--cameras N] [--detect] [--rate MB/s]
-                                 [--downloads N] [--viewers N]
+                                 [--downloads N] [--viewers N] [--client-nice N]
 """
 
 import argparse
@@ -47,7 +49,17 @@ def parse_args():
     parser.add_argument("--viewers", type=int, default=10, help="MJPEG viewers")
     parser.add_argument("--rate", type=float, default=0.0,
                         help="MB/s per download client (default: as fast as it goes)")
+    parser.add_argument("--client-nice", type=int, default=19,
+                        help="nice value of each client thread (default 19; 0: compete)")
     return parser.parse_args()
+
+
+CLIENT_NICE = 19
+
+
+def lower_this_thread():
+    """Sets the calling thread's nice value to CLIENT_NICE (Linux: per thread)."""
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CLIENT_NICE)
 
 
 def cpu_seconds(pid):
@@ -73,6 +85,7 @@ class ClipDownloader(threading.Thread):
         self.errors = 0
 
     def run(self):
+        lower_this_thread()
         connection = None
         while not self.stop:
             try:
@@ -112,6 +125,7 @@ class MjpegViewer(threading.Thread):
         self.bytes = 0
 
     def run(self):
+        lower_this_thread()
         with socket.create_connection(("127.0.0.1", self.port)) as sock:
             sock.sendall(f"GET {self.path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
             sock.settimeout(1)
@@ -149,7 +163,9 @@ def sample(corvette, cameras, seconds):
 
 
 def main():
+    global CLIENT_NICE
     args = parse_args()
+    CLIENT_NICE = args.client_nice
     os.environ.setdefault("CORVETTE_BIN", os.path.join(os.path.abspath(args.build), "corvette"))
     import corvette_harness  # noqa: E402  (reads CORVETTE_BIN on import)
 
@@ -186,7 +202,7 @@ def main():
         print(f"# {len(cameras)} cameras 1280x720 at 5 fps, detection "
               f"{'on' if args.detect else 'off'}; clip {clip_size / 1e6:.2f} MB (30 s); downloads "
               f"{f'at {args.rate:g} MB/s each' if args.rate else 'unthrottled'}; "
-              f"phases of {args.seconds:.0f} s")
+              f"phases of {args.seconds:.0f} s; clients at nice {args.client_nice}")
         print(f"idle: load average {loadavg()}")
         idle, idle_cpu = sample(corvette, cameras, args.seconds)
 
