@@ -1,15 +1,12 @@
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "../support/temp_dir.h"
 #include "camera/camera.h"
 #include "events/event_listener.h"
 #include "events/event_processor.h"
@@ -18,35 +15,10 @@
 
 namespace corvette::events::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it at scope end.
-class TestDir {
+// A scratch directory named after the events tests.
+class TestDir : public corvette::testing::TempDir {
  public:
-  TestDir() {
-    static std::atomic<int> counter{0};
-    path_ =
-        std::filesystem::temp_directory_path() /
-        ("corvette-events-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TestDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TestDir(const TestDir&) = delete;
-  TestDir& operator=(const TestDir&) = delete;
-
-  std::string path() const { return path_.string(); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> Names() const {
-    std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(path_))
-      names.push_back(entry.path().filename().string());
-    return names;
-  }
-
- private:
-  std::filesystem::path path_;
+  TestDir() : TempDir("events-test") {}
 };
 
 // Records every listener callback.
