@@ -48,7 +48,7 @@ const std::vector<uint8_t>& VtestFrame() {
 }
 
 I420View Frame() {
-  return {VtestFrame().data(), kWidth, kHeight};
+  return I420View::Packed(VtestFrame().data(), kWidth, kHeight);
 }
 
 // Floating-point operations of one inference at `size`, as OpenCV counts them (Net::getFLOPS).

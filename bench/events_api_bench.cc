@@ -218,7 +218,7 @@ void BM_TruePositiveToApi(benchmark::State& state) {
     r.label = "person";
     r.score = 0.9;
     r.box = {100, 100, 300, 500};
-    r.area = r.box.Area();
+    r.area = r.box.area();
     r.region = {0, 0, 600, 600};
     r.centroid = corvette::track::Centroid(r.box);
     r.start_time = t;

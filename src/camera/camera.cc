@@ -123,7 +123,7 @@ void Camera::ProcessFrame(std::shared_ptr<const video::Frame> frame) {
   }
   for (const track::TrackedRecord& object : tracker_.Objects()) {
     image::OverlayObject& drawn = snapshot->objects.emplace_back();
-    drawn.box = {object.box.x1, object.box.y1, object.box.x2, object.box.y2};
+    drawn.box = object.box;
     drawn.label = object.label;
     drawn.score = static_cast<float>(object.score);
     drawn.area = object.area;
@@ -159,7 +159,7 @@ void Camera::Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnap
   tracked.reserve(tracker_.Objects().size());
   size_t real_motion = motion.size();
   for (const track::TrackedRecord& object : tracker_.Objects()) {
-    detect::PixelBox box{object.box.x1, object.box.y1, object.box.x2, object.box.y2};
+    const detect::PixelBox& box = object.box;
     tracked.push_back(box);
     bool touches_motion = false;
     for (size_t i = 0; i < real_motion && !touches_motion; ++i) {
@@ -183,17 +183,11 @@ void Camera::Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnap
 
   detect::FrameDetectionResult result = detect::DetectFrame(
       *options_.detector_pool, *options_.object_filter, options_.name, frame,
-      detect::I420View{frame->data(), frame->width(), frame->height()}, motion, tracked);
+      detect::I420View::Packed(frame->data(), frame->width(), frame->height()), motion, tracked);
   for (int i = 0; i < result.detector_calls; ++i)
     detection_fps_.Mark();
 
-  std::vector<track::Box> examined;
-  examined.reserve(result.regions.size());
-  snapshot.regions.reserve(result.regions.size());
-  for (const detect::PixelBox& r : result.regions) {
-    snapshot.regions.push_back({r.x1, r.y1, r.x2, r.y2});
-    examined.push_back({r.x1, r.y1, r.x2, r.y2});
-  }
+  snapshot.regions.assign(result.regions.begin(), result.regions.end());
   std::vector<track::Detection> detections;
   detections.reserve(result.detections.size());
   for (const detect::Detection& d : result.detections) {
@@ -201,11 +195,11 @@ void Camera::Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnap
     track::Detection& t = detections.emplace_back();
     t.label = d.label;
     t.score = d.score;
-    t.box = {d.box.x1, d.box.y1, d.box.x2, d.box.y2};
+    t.box = d.box;
     t.area = d.area;
-    t.region = {d.region.x1, d.region.y1, d.region.x2, d.region.y2};
+    t.region = d.region;
   }
-  tracker_.Update(now, detections, examined);
+  tracker_.Update(now, detections, result.regions);
 }
 
 cv::Scalar Camera::LabelColour(const std::string& label) const {

@@ -2,22 +2,12 @@
 
 #include <string>
 
+#include "util/box.h"
+
 namespace corvette::detect {
 
-// An axis-aligned box in frame pixels, as Frigate keeps them: integers, (x1, y1) the top-left
-// corner, (x2, y2) the bottom-right corner; width is x2 - x1 and area (x2 - x1) * (y2 - y1) (no
-// +1). Regions use the same type and may extend past the right or bottom edge of the frame.
-struct PixelBox {
-  int x1 = 0;
-  int y1 = 0;
-  int x2 = 0;
-  int y2 = 0;
-
-  int width() const { return x2 - x1; }
-  int height() const { return y2 - y1; }
-  int area() const { return (x2 - x1) * (y2 - y1); }
-  friend bool operator==(const PixelBox&, const PixelBox&) = default;
-};
+// A box in frame pixels (util::Box); regions may extend past the right or bottom edge.
+using PixelBox = util::Box;
 
 // One detection as the network reports it, in model input pixels (0..size on both axes).
 struct ModelDetection {

@@ -58,10 +58,10 @@ void RegionCropper::Crop(const I420View& frame, const PixelBox& region, cv::Mat*
   }
   const int w = frame.width;
   const int h = frame.height;
-  auto* base = const_cast<uint8_t*>(frame.data);  // cv::Mat headers only; never written through
-  const cv::Mat y_plane(h, w, CV_8UC1, base);
-  const cv::Mat u_plane(h / 2, w / 2, CV_8UC1, base + w * h);
-  const cv::Mat v_plane(h / 2, w / 2, CV_8UC1, base + w * h + (w / 2) * (h / 2));
+  // cv::Mat headers only; never written through.
+  const cv::Mat y_plane(h, w, CV_8UC1, const_cast<uint8_t*>(frame.y), frame.y_stride);
+  const cv::Mat u_plane(h / 2, w / 2, CV_8UC1, const_cast<uint8_t*>(frame.u), frame.uv_stride);
+  const cv::Mat v_plane(h / 2, w / 2, CV_8UC1, const_cast<uint8_t*>(frame.v), frame.uv_stride);
 
   const int m = model_size_;
   const int half = m / 2;

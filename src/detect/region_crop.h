@@ -4,16 +4,12 @@
 #include <opencv2/core.hpp>
 
 #include "detect/detection.h"
+#include "image/yuv.h"
 
 namespace corvette::detect {
 
-// An I420 frame as read from ffmpeg: the Y plane (width x height bytes), then U, then V (each
-// (width / 2) x (height / 2)). width and height must be even. The memory is not owned.
-struct I420View {
-  const uint8_t* data = nullptr;
-  int width = 0;
-  int height = 0;
-};
+// A read-only view of an I420 frame (image::I420View; the planes are not owned).
+using I420View = image::I420View;
 
 // Turns a square region of an I420 frame into the model's RGB input (section 4.5 of the behaviour
 // spec): the square of side region.width() / 4 * 4 at (region.x1, region.y1) is taken straight from

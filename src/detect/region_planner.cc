@@ -50,9 +50,7 @@ float BoxIou(const PixelBox& a, const PixelBox& b) {
 
 PixelBox CalculateRegion(int frame_width, int frame_height, const PixelBox& box,
                          double multiplier) {
-  image::Box region = image::CalculateRegion(frame_width, frame_height,
-                                             {box.x1, box.y1, box.x2, box.y2}, multiplier);
-  return {region.x1, region.y1, region.x2, region.y2};
+  return image::CalculateRegion(frame_width, frame_height, box, multiplier);
 }
 
 bool Intersects(const PixelBox& a, const PixelBox& b) {

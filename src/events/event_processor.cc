@@ -20,10 +20,6 @@ image::I420View ViewOf(const video::Frame& frame) {
   return image::I420View::Packed(frame.data(), frame.width(), frame.height());
 }
 
-image::Box ImageBox(const track::Box& box) {
-  return {box.x1, box.y1, box.x2, box.y2};
-}
-
 // True when `required` is empty or shares a zone with `entered`.
 bool ZonesSatisfied(const std::vector<std::string>& required,
                     const std::vector<std::string>& entered) {
@@ -90,12 +86,12 @@ image::SnapshotObject EventProcessor::SnapshotObjectOf(const track::TrackedObjec
   s.label = object.label();
   s.colour = options_.label_colour ? options_.label_colour(object.label()) : image::Tab10Colour(0);
   if (const auto& thumbnail = object.thumbnail()) {
-    s.box = ImageBox(thumbnail->box);
+    s.box = thumbnail->box;
     s.score = static_cast<float>(thumbnail->score);
     s.area = thumbnail->area;
     s.frame_time = thumbnail->frame_time;
   } else {
-    s.box = ImageBox(object.record().box);
+    s.box = object.record().box;
     s.score = static_cast<float>(object.record().score);
     s.area = object.record().area;
     s.frame_time = object.record().frame_time;

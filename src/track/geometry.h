@@ -2,21 +2,12 @@
 
 #include <span>
 
+#include "util/box.h"
+
 namespace corvette::track {
 
-// A box in detect-stream pixel coordinates, (x1, y1) top-left, (x2, y2) bottom-right, as Frigate:
-// area = (x2 - x1) * (y2 - y1) (no +1).
-struct Box {
-  int x1 = 0;
-  int y1 = 0;
-  int x2 = 0;
-  int y2 = 0;
-
-  int Width() const { return x2 - x1; }
-  int Height() const { return y2 - y1; }
-  int Area() const { return Width() * Height(); }
-  bool operator==(const Box&) const = default;
-};
+// A box in detect-stream pixel coordinates (util::Box).
+using Box = util::Box;
 
 struct Point {
   int x = 0;

@@ -26,7 +26,7 @@ void Tracker::Clear() {
 }
 
 bool Tracker::Examined(const TrackedRecord& object, std::span<const Box> regions) const {
-  const long long area = std::max(1, object.box.Area());
+  const long long area = std::max(1, object.box.area());
   for (const Box& region : regions) {
     if (static_cast<double>(IntersectionArea(object.box, region)) >=
         options_.min_examined_fraction * static_cast<double>(area)) {
@@ -54,7 +54,7 @@ std::string Tracker::NewId(double frame_time) {
 namespace {
 
 double Diagonal(const Box& box) {
-  return std::hypot(box.Width(), box.Height());
+  return std::hypot(box.width(), box.height());
 }
 
 struct PointF {

@@ -16,7 +16,7 @@ struct Detection {
   std::string label;
   double score = 0.0;
   Box box;
-  int area = 0;  // as the detector computed it (normally box.Area())
+  int area = 0;  // as the detector computed it (normally box.area())
   Box region;    // the region the detector ran on
 };
 

@@ -99,9 +99,10 @@ class VtestPeopleTest : public ::testing::Test {
         tracker.Update(now, {}, {});
         continue;
       }
-      const detect::FrameDetectionResult result = detect::DetectFrame(
-          *pool_, filter, "vtest", shared,
-          detect::I420View{shared->data(), kVtestWidth, kVtestHeight}, regions_from, tracked);
+      const detect::FrameDetectionResult result =
+          detect::DetectFrame(*pool_, filter, "vtest", shared,
+                              detect::I420View::Packed(shared->data(), kVtestWidth, kVtestHeight),
+                              regions_from, tracked);
       if (counted) {
         out.detector_calls += result.detector_calls;
         out.failed_calls += result.failed_calls;

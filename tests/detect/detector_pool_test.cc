@@ -26,7 +26,7 @@ std::shared_ptr<const std::vector<uint8_t>> Frame100() {
 }
 
 I420View View(const std::vector<uint8_t>& f) {
-  return {f.data(), kVtestWidth, kVtestHeight};
+  return I420View::Packed(f.data(), kVtestWidth, kVtestHeight);
 }
 
 int People(const RegionResult& r, float min_score) {

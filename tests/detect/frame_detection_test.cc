@@ -58,7 +58,7 @@ class FrameDetectionTest : public ::testing::Test {
   std::vector<Detection> People(const Frame& previous, const Frame& current,
                                 std::vector<PixelBox>* regions_out = nullptr) {
     auto frame = std::make_shared<const Frame>(current);
-    const I420View view{frame->data(), kVtestWidth, kVtestHeight};
+    const I420View view = I420View::Packed(frame->data(), kVtestWidth, kVtestHeight);
     const auto motion = MotionBoxes(previous, current);
     const ObjectFilter filter({"person", "car", "truck"}, {});
     auto result = DetectFrame(*pool_, filter, "vtest", frame, view, motion, {});
@@ -124,8 +124,8 @@ TEST_F(FrameDetectionTest, StillSceneWithoutPeopleReportsNone) {
                             {0, 276, 300, 576},
                             {300, 276, 600, 576}};
   const ObjectFilter filter({"person"}, {});
-  for (const auto& r :
-       pool_->DetectRegions("vtest", frame, {frame->data(), kVtestWidth, kVtestHeight}, whole)) {
+  for (const auto& r : pool_->DetectRegions(
+           "vtest", frame, I420View::Packed(frame->data(), kVtestWidth, kVtestHeight), whole)) {
     ASSERT_TRUE(r.ok) << r.error;
     for (const auto& d : r.detections) {
       EXPECT_FALSE(filter.Keep(d))

@@ -70,8 +70,8 @@ std::vector<ModelDetection> DetectWholeFrame(int size, int frame_index) {
   RegionCropper cropper(size);
   cv::Mat rgb;
   // A square region covering the whole 768x576 frame; the part below the frame is black.
-  cropper.Crop({frames[0].data(), kVtestWidth, kVtestHeight}, {0, 0, kVtestWidth, kVtestWidth},
-               &rgb);
+  cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
+               {0, 0, kVtestWidth, kVtestWidth}, &rgb);
   NanoDetDetector detector(ModelPath(size), size);
   std::vector<ModelDetection> detections;
   detector.Detect(rgb, 0.3f, 0.5f, &detections);
@@ -114,8 +114,8 @@ cv::Mat WholeFrameRgb(int size, int frame_index) {
   const auto frames = ReadVtestI420(frame_index, 1);
   RegionCropper cropper(size);
   cv::Mat rgb;
-  cropper.Crop({frames[0].data(), kVtestWidth, kVtestHeight}, {0, 0, kVtestWidth, kVtestWidth},
-               &rgb);
+  cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
+               {0, 0, kVtestWidth, kVtestWidth}, &rgb);
   return rgb;
 }
 

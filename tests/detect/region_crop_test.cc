@@ -38,7 +38,7 @@ TEST(RegionCropTest, RegionInsideTheFrameKeepsColours) {
   const auto i420 = ToI420(rgb);
   RegionCropper cropper(100);
   cv::Mat out;
-  cropper.Crop({i420.data(), 400, 300}, {100, 50, 300, 250}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 400, 300), {100, 50, 300, 250}, &out);
   ASSERT_EQ(out.rows, 100);
   ASSERT_EQ(out.cols, 100);
   ASSERT_EQ(out.type(), CV_8UC3);
@@ -51,7 +51,7 @@ TEST(RegionCropTest, RegionBeyondTheFrameIsBlackBottomRight) {
   const auto i420 = ToI420(rgb);
   RegionCropper cropper(200);
   cv::Mat out;
-  cropper.Crop({i420.data(), 200, 100}, {0, 0, 200, 200}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 200, 100), {0, 0, 200, 200}, &out);
   ExpectNear(At(out, 10, 10), {200, 200, 200}, 3, "top-left inside");
   ExpectNear(At(out, 190, 190), {0, 0, 0}, 1, "bottom-right outside");
   ExpectNear(At(out, 100, 150), {0, 0, 0}, 1, "bottom outside");
@@ -62,7 +62,7 @@ TEST(RegionCropTest, RegionPastTheTopLeftCornerIsBlackThere) {
   const auto i420 = ToI420(rgb);
   RegionCropper cropper(100);
   cv::Mat out;
-  cropper.Crop({i420.data(), 200, 100}, {-50, -50, 50, 50}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 200, 100), {-50, -50, 50, 50}, &out);
   ExpectNear(At(out, 10, 10), {0, 0, 0}, 1, "outside");
   ExpectNear(At(out, 90, 90), {255, 255, 255}, 3, "inside");
 }
@@ -74,7 +74,7 @@ TEST(RegionCropTest, PortraitFrame) {
   const auto i420 = ToI420(rgb);
   RegionCropper cropper(50);
   cv::Mat out;
-  cropper.Crop({i420.data(), 100, 200}, {0, 0, 200, 200}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 100, 200), {0, 0, 200, 200}, &out);
   ExpectNear(At(out, 12, 10), {0, 255, 0}, 12, "top inside");
   ExpectNear(At(out, 12, 40), {255, 0, 0}, 12, "bottom inside");
   ExpectNear(At(out, 40, 25), {0, 0, 0}, 1, "right of the frame");
@@ -87,7 +87,7 @@ TEST(RegionCropTest, ModelSizedRegionIsCopiedPixelForPixel) {
   const auto i420 = ToI420(rgb);
   RegionCropper cropper(32);
   cv::Mat out;
-  cropper.Crop({i420.data(), 64, 64}, {16, 16, 48, 48}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 64, 64), {16, 16, 48, 48}, &out);
   cv::Mat want;
   cv::Mat full_i420(96, 64, CV_8UC1, const_cast<uint8_t*>(i420.data()));
   cv::cvtColor(full_i420, want, cv::COLOR_YUV2RGB_I420);
@@ -99,9 +99,9 @@ TEST(RegionCropTest, ReusesTheOutputBuffer) {
   const auto i420 = ToI420(rgb);
   RegionCropper cropper(64);
   cv::Mat out;
-  cropper.Crop({i420.data(), 200, 100}, {0, 0, 100, 100}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 200, 100), {0, 0, 100, 100}, &out);
   const uint8_t* first = out.data;
-  cropper.Crop({i420.data(), 200, 100}, {100, 0, 200, 100}, &out);
+  cropper.Crop(I420View::Packed(i420.data(), 200, 100), {100, 0, 200, 100}, &out);
   EXPECT_EQ(out.data, first);
 }
 
@@ -109,8 +109,10 @@ TEST(RegionCropTest, BadInputsThrow) {
   std::vector<uint8_t> frame(10 * 10 * 3 / 2);
   RegionCropper cropper(32);
   cv::Mat out;
-  EXPECT_THROW(cropper.Crop({frame.data(), 9, 10}, {0, 0, 8, 8}, &out), std::invalid_argument);
-  EXPECT_THROW(cropper.Crop({frame.data(), 10, 10}, {0, 0, 2, 2}, &out), std::invalid_argument);
+  EXPECT_THROW(cropper.Crop(I420View::Packed(frame.data(), 9, 10), {0, 0, 8, 8}, &out),
+               std::invalid_argument);
+  EXPECT_THROW(cropper.Crop(I420View::Packed(frame.data(), 10, 10), {0, 0, 2, 2}, &out),
+               std::invalid_argument);
   EXPECT_THROW(RegionCropper(31), std::invalid_argument);
 }
 

@@ -102,7 +102,7 @@ inline track::TrackedRecord Record(const std::string& id, const std::string& lab
   r.label = label;
   r.score = score;
   r.box = box;
-  r.area = box.Area();
+  r.area = box.area();
   r.region = box;
   r.frame_time = frame_time;
   r.centroid = track::Centroid(box);

@@ -64,8 +64,9 @@ class VtestEventsTest : public ::testing::Test {
         motion_boxes.push_back({b.x1, b.y1, b.x2, b.y2});
       tracked.clear();
       for (const auto& o : tracker.Objects())
-        tracked.push_back({o.box.x1, o.box.y1, o.box.x2, o.box.y2});
-      const detect::I420View view{shared->data(), kVtestWidth, kVtestHeight};
+        tracked.push_back(o.box);
+      const detect::I420View view =
+          detect::I420View::Packed(shared->data(), kVtestWidth, kVtestHeight);
       detect::FrameDetectionResult result =
           detect::DetectFrame(*pool_, filter, "vtest", shared, view, motion_boxes, tracked);
       detections.clear();

@@ -11,7 +11,7 @@ TrackedRecord Record(const std::string& id, double t, double score, Box box, dou
   r.label = "person";
   r.score = score;
   r.box = box;
-  r.area = box.Area();
+  r.area = box.area();
   r.region = box;
   r.frame_time = t;
   r.centroid = Centroid(box);

@@ -14,7 +14,7 @@ Detection Person(int cx, int bottom, double score) {
   d.label = "person";
   d.score = score;
   d.box = Box{cx - 40, bottom - 200, cx + 40, bottom};
-  d.area = d.box.Area();
+  d.area = d.box.area();
   d.region = Box{0, 0, 640, 640};
   return d;
 }

@@ -9,7 +9,7 @@ namespace {
 
 TEST(GeometryTest, CentroidIsTheIntegerMidpoint) {
   EXPECT_EQ(Centroid(Box{10, 20, 21, 41}), (Point{15, 30}));
-  EXPECT_EQ(Box(Box{10, 20, 30, 60}).Area(), 800);
+  EXPECT_EQ(Box(Box{10, 20, 30, 60}).area(), 800);
 }
 
 TEST(GeometryTest, IntersectionArea) {

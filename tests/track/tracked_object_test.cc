@@ -23,7 +23,7 @@ TrackedRecord Record(double frame_time, double score, Box box = {400, 200, 500, 
   r.label = "person";
   r.score = score;
   r.box = box;
-  r.area = box.Area();
+  r.area = box.area();
   r.region = Box{250, 150, 650, 550};
   r.frame_time = frame_time;
   r.centroid = Centroid(box);
@@ -124,7 +124,7 @@ TEST(TrackedObjectTest, ThresholdPerLabel) {
 }
 
 TEST(IsBetterThumbnailTest, Table) {
-  auto td = [](Box box, double score) { return ThumbnailData{0, box, box.Area(), box, score}; };
+  auto td = [](Box box, double score) { return ThumbnailData{0, box, box.area(), box, score}; };
   const Box inner{100, 100, 200, 200};        // area 10000
   const Box larger{100, 100, 206, 200};       // area 10600 (< 1.1x)
   const Box much_larger{100, 100, 212, 200};  // area 11200 (> 1.1x)

@@ -19,7 +19,7 @@ Detection Person(int cx, int cy, double score = 0.8, int w = 80, int h = 200) {
   d.label = "person";
   d.score = score;
   d.box = Box{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
-  d.area = d.box.Area();
+  d.area = d.box.area();
   d.region = Box{0, 0, 320, 320};
   return d;
 }
