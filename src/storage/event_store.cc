@@ -502,8 +502,9 @@ void EventStore::WriterLoop() {
         Apply(op);
       tx.Commit();
       ++transactions;
-    } catch (const Error& batch_error) {
-      // Find the culprit(s): apply one by one so the others still land.
+    } catch (const std::exception& batch_error) {
+      // Find the culprit(s): apply one by one so the others still land. Any exception (SQLite's,
+      // or JSON's for a value it cannot encode) fails only its own write, never the thread.
       spdlog::warn("storage: batch of {} writes failed ({}); retrying one by one", batch.size(),
                    batch_error.what());
       for (const Op& op : batch) {
@@ -512,7 +513,7 @@ void EventStore::WriterLoop() {
           Apply(op);
           tx.Commit();
           ++transactions;
-        } catch (const Error& e) {
+        } catch (const std::exception& e) {
           spdlog::error("storage: write {} failed: {}", op.ticket, e.what());
           failed.push_back(op.ticket);
         }
