@@ -46,8 +46,8 @@ struct MotionBox {
 // half its cost with AVX-512 VBMI (cv::resize itself elsewhere): it reads only the 2 Y rows of
 // every 6 it needs, prefetched. The per-pixel arithmetic is one pass, 16 pixels at a time with
 // AVX-512 (the same float operations in the same order as the portable pass, so the same
-// results). About 50 us per 1280x720 frame without motion, 75 us with a moving object, on the
-// project's 2-core Xeon (bench/motion_bench.cc, docs/benchmarks.md). The detector's buffers are
+// results). About 45-55 us per 1280x720 frame without motion, 60-100 us with a moving object, on
+// the project's 2-core Xeon (bench/motion_bench.cc, docs/benchmarks.md). The detector's buffers are
 // allocated once; on frames with motion only, OpenCV allocates small scratch buffers inside
 // cv::dilate and cv::findContours (both run on the bounding rectangle of the moving pixels, not
 // the whole motion image).
