@@ -7,7 +7,7 @@ void ClipListener::OnObjectStarted(const std::string& camera, const std::string&
   assembler_.OnEventNew(camera, id, start_time);
 }
 
-void ClipListener::OnFalsePositiveEnded(const std::string& camera, const std::string& id) {
+void ClipListener::OnObjectEndedWithoutEvent(const std::string& camera, const std::string& id) {
   (void)camera;
   assembler_.NoteEventEnded(id);
 }

@@ -22,7 +22,7 @@ class ClipListener final : public EventListener {
 
   void OnObjectStarted(const std::string& camera, const std::string& id,
                        double start_time) override;
-  void OnFalsePositiveEnded(const std::string& camera, const std::string& id) override;
+  void OnObjectEndedWithoutEvent(const std::string& camera, const std::string& id) override;
   void OnEventMessage(const track::EventMessage& message) override;
   void OnEventStored(const storage::EventRecord& event, bool clip_wanted) override;
 

@@ -25,9 +25,9 @@ class EventListener {
                                double start_time) {
     (void)camera, (void)id, (void)start_time;
   }
-  // An object that never became a true positive left the tracker (no event). True positives end
-  // with OnEventStored instead (or with nothing, when their row could not be stored).
-  virtual void OnFalsePositiveEnded(const std::string& camera, const std::string& id) {
+  // An object left the tracker without a stored event: it never became a true positive, or it did
+  // and its row could not be stored. Stored true positives end with OnEventStored instead.
+  virtual void OnObjectEndedWithoutEvent(const std::string& camera, const std::string& id) {
     (void)camera, (void)id;
   }
 

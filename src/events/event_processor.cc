@@ -224,7 +224,7 @@ void EventProcessor::OnFrame(const camera::FrameResult& result) {
       }
       Enqueue(
           [this, id] {
-            Notify([&](EventListener& l) { l.OnFalsePositiveEnded(options_.camera, id); });
+            Notify([&](EventListener& l) { l.OnObjectEndedWithoutEvent(options_.camera, id); });
           },
           false);
     }
@@ -376,6 +376,10 @@ void EventProcessor::QueueEnd(Entry& entry) {
             ++counters_.events_stored;
           }
           Notify([&](EventListener& l) { l.OnEventStored(record, clip_wanted); });
+        } else {
+          // No row, so no clip will be made: release what was kept for it.
+          Notify(
+              [&](EventListener& l) { l.OnObjectEndedWithoutEvent(options_.camera, record.id); });
         }
         frame.reset();
         std::lock_guard lock(live_mutex_);

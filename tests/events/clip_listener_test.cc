@@ -137,7 +137,7 @@ TEST(ClipListenerTest, FalsePositiveThatLeavesReleasesItsSegments) {
   ASSERT_FALSE(fs::exists(back[0])) << "the retention pass never ran";
   EXPECT_TRUE(fs::exists(front[0]));
 
-  listener.OnFalsePositiveEnded("front", "fp");
+  listener.OnObjectEndedWithoutEvent("front", "fp");
   for (int i = 0; i < 600 && fs::exists(front[0]); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_FALSE(fs::exists(front[0]));

@@ -8,6 +8,7 @@
 
 #include "events/base64.h"
 #include "image/jpeg.h"
+#include "storage/database.h"
 #include "storage/event_store.h"
 #include "test_support.h"
 
@@ -171,10 +172,10 @@ TEST(EventProcessorTest, EveryTrackedObjectIsToldAtItsStartAndFalsePositivesAtTh
   EXPECT_DOUBLE_EQ(listener->started[0].start_time, start);
   EXPECT_EQ(listener->started[1].id, "p1");
   EXPECT_DOUBLE_EQ(listener->started[1].start_time, p1_start);
-  EXPECT_EQ(listener->false_positives_ended, std::vector<std::string>{"front/fp"});
+  EXPECT_EQ(listener->ended_without_event, std::vector<std::string>{"front/fp"});
   EXPECT_EQ(listener->sequence,
             (std::vector<std::string>{"started fp", "started p1", "new p1",
-                                      "false positive ended fp", "end p1", "stored p1"}));
+                                      "ended without event fp", "end p1", "stored p1"}));
 }
 
 TEST(EventProcessorTest, CountsRiseAndReturnToZeroPerCameraAndZoneSummedOverCameras) {
@@ -357,6 +358,32 @@ TEST(EventProcessorTest, StoresTrueEventsWithAtomicSnapshotFileAndFlags) {
   EXPECT_EQ(processor.counters().events_started, 1u);
   EXPECT_EQ(processor.counters().events_stored, 1u);
   EXPECT_EQ(processor.counters().snapshots_written, 1u);
+}
+
+TEST(EventProcessorTest, AnEventWhoseRowCannotBeStoredEndsWithoutEvent) {
+  TestDir dir;
+  storage::EventStore store({.path = dir.File("frigate.db")});
+  EventProcessorOptions options = Options();
+  options.store = &store;
+  EventProcessor processor(options);
+  auto listener = std::make_shared<RecordingListener>();
+  processor.AddListener(listener);
+  Driver driver(processor, kWidth, kHeight);
+  const double start = driver.now();
+  for (int i = 0; i < 5; ++i)
+    driver.Frame({Record("e1", "person", 0.85, kLeft, driver.now(), start)});
+  processor.Flush();
+  ASSERT_TRUE(store.Get("e1").has_value());
+
+  // The fault: the table goes away behind the store's back, so the event's final write fails.
+  storage::Database::Open(dir.File("frigate.db")).Exec("DROP TABLE event");
+  driver.Frame({});
+  processor.Flush();
+
+  std::lock_guard lock(listener->mutex);
+  EXPECT_TRUE(listener->stored.empty());
+  EXPECT_EQ(listener->ended_without_event, std::vector<std::string>{"front/e1"});
+  EXPECT_EQ(processor.counters().events_stored, 0u);
 }
 
 TEST(EventProcessorTest, SnapshotsOffAtRunTimeOrRequiredZoneMissedStillStoresTheEvent) {

@@ -39,10 +39,10 @@ class RecordingListener : public EventListener {
     started.push_back({camera, id, start_time});
     sequence.push_back("started " + id);
   }
-  void OnFalsePositiveEnded(const std::string& camera, const std::string& id) override {
+  void OnObjectEndedWithoutEvent(const std::string& camera, const std::string& id) override {
     std::lock_guard lock(mutex);
-    false_positives_ended.push_back(camera + "/" + id);
-    sequence.push_back("false positive ended " + id);
+    ended_without_event.push_back(camera + "/" + id);
+    sequence.push_back("ended without event " + id);
   }
   void OnEventMessage(const track::EventMessage& message) override {
     std::lock_guard lock(mutex);
@@ -77,8 +77,8 @@ class RecordingListener : public EventListener {
   std::vector<storage::EventRecord> stored;
   std::vector<bool> clip_decisions;
   std::vector<Started> started;
-  std::vector<std::string> false_positives_ended;  // "<camera>/<id>"
-  std::vector<std::string> sequence;               // every callback above in order: "<what> <id>"
+  std::vector<std::string> ended_without_event;  // "<camera>/<id>"
+  std::vector<std::string> sequence;             // every callback above in order: "<what> <id>"
 };
 
 // A grey I420 frame with a lighter rectangle at `box` (so crops and thumbnails have content).
