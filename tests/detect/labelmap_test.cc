@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "test_paths.h"
+
 namespace corvette::detect {
 namespace {
 

@@ -9,6 +9,7 @@
 #include "detect/labelmap.h"
 #include "detect/nms.h"
 #include "detect/region_crop.h"
+#include "test_paths.h"
 #include "vtest_frames.h"
 
 namespace corvette::detect {
