@@ -144,17 +144,14 @@ void Camera::ProcessFrame(std::shared_ptr<const video::Frame> frame) {
 
 void Camera::Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnapshot& snapshot) {
   const auto& boxes = motion_.Detect(frame->y(), frame->width());
-  snapshot.motion_boxes.reserve(boxes.size());
-  for (const auto& b : boxes)
-    snapshot.motion_boxes.push_back({b.x1, b.y1, b.x2, b.y2});
+  snapshot.motion_boxes.assign(boxes.begin(), boxes.end());
   if (options_.detector_pool == nullptr)
     return;
 
   double now = frame->frame_time();
   std::vector<detect::PixelBox> motion;
   motion.reserve(boxes.size() + tracker_.Objects().size());
-  for (const auto& b : boxes)
-    motion.push_back({b.x1, b.y1, b.x2, b.y2});
+  motion.insert(motion.end(), boxes.begin(), boxes.end());
   std::vector<detect::PixelBox> tracked;
   tracked.reserve(tracker_.Objects().size());
   size_t real_motion = motion.size();

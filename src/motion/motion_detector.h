@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "motion/linear_downscale.h"
+#include "util/box.h"
 
 namespace corvette::motion {
 
@@ -21,13 +22,7 @@ struct MotionOptions {
 // A motion box in full-resolution frame coordinates: (x1, y1) top-left, (x2, y2) as Frigate
 // computes them, int((x + w) * resize_factor), i.e. one past the last moving pixel when scaled
 // back.
-struct MotionBox {
-  int x1 = 0;
-  int y1 = 0;
-  int x2 = 0;
-  int y2 = 0;
-  friend bool operator==(const MotionBox&, const MotionBox&) = default;
-};
+using MotionBox = util::Box;
 
 // Frigate 0.8's motion detector (spec section 3) on the Y plane of I420 frames.
 //
