@@ -15,6 +15,7 @@
 #include "stats/stats_document.h"
 #include "stats/storage_stats.h"
 #include "version.h"
+#include "video/child_process.h"
 
 namespace corvette::app {
 
@@ -48,6 +49,9 @@ std::optional<std::string> App::Start() {
   started_at_ = clock_.Monotonic();
   // Before any thread starts: setenv is not thread-safe.
   config::ExportEnvironmentVars(config_);
+  // Children inherit the spawner thread's nice value: start it from this thread, before the HTTP
+  // io threads (nice +10) exist.
+  video::ChildProcess::StartSpawner();
 
   std::optional<std::string> error = Step(
       "storage folders", [this] { return CreateStorageFolders(); }, nullptr);

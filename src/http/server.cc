@@ -396,8 +396,16 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
       return;
     stream_ended_ = true;
     LeaveBroadcast();
-    if (!part_slot_.writing())
+    if (!part_slot_.writing()) {
       FinishStream();
+      return;
+    }
+    // No later part will check the write in progress: it gets what is left of the write timeout.
+    timer_.expires_at(part_write_started_ + options().write_timeout);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->Close();
+    });
   }
 
   // Stops sending; the pending read closes the connection when the client closes its end, and

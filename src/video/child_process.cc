@@ -7,10 +7,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -104,6 +106,7 @@ struct SpawnRequest {
   std::vector<char*> argv;  // null-terminated, pointing into the caller's strings
   int stdout_write = -1;    // -1: stdout is /dev/null
   int stderr_write = -1;
+  int max_fds = 1024;  // file descriptors to close in the child when close_range is missing
 };
 
 // In the child: tells the parent errno through the error pipe and exits.
@@ -143,10 +146,18 @@ struct SpawnRequest {
   // Nothing else of ours (sockets of the HTTP server, the database, other children's pipes)
   // reaches the child, whether or not its opener asked for close-on-exec. The error pipe is
   // close-on-exec and tells the parent whether exec failed.
+  bool closed = true;
   if (error_write > 3) {
-    ::syscall(SYS_close_range, 3U, static_cast<unsigned>(error_write - 1), 0U);
+    closed = ::syscall(SYS_close_range, 3U, static_cast<unsigned>(error_write - 1), 0U) == 0;
   }
-  ::syscall(SYS_close_range, static_cast<unsigned>(error_write + 1), ~0U, 0U);
+  closed =
+      closed && ::syscall(SYS_close_range, static_cast<unsigned>(error_write + 1), ~0U, 0U) == 0;
+  if (!closed) {  // kernels before 5.9 have no close_range
+    for (int fd = 3; fd < request.max_fds; ++fd) {
+      if (fd != error_write)
+        ::close(fd);
+    }
+  }
   sigset_t empty_mask;
   sigemptyset(&empty_mask);
   ::sigprocmask(SIG_SETMASK, &empty_mask, nullptr);
@@ -159,6 +170,21 @@ pid_t ForkExec(const SpawnRequest& request) {
   int error_pipe[2];
   if (::pipe2(error_pipe, O_CLOEXEC) < 0) {
     throw SystemError(errno, "pipe for child start");
+  }
+  // The child's dup2 onto 0-2 must not overwrite the error pipe (when this process runs with
+  // one of them closed, pipe2 can return it).
+  for (int& fd : error_pipe) {
+    if (fd <= 2) {
+      int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+      if (moved < 0) {
+        int err = errno;
+        ::close(error_pipe[0]);
+        ::close(error_pipe[1]);
+        throw SystemError(err, "pipe for child start");
+      }
+      ::close(fd);
+      fd = moved;
+    }
   }
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
@@ -197,18 +223,20 @@ class Spawner {
     return *instance;
   }
 
+  // `request` must stay valid until this returns.
   pid_t Spawn(const SpawnRequest& request) {
     Job job{&request, {}};
     std::future<pid_t> result = job.result.get_future();
     {
       std::lock_guard lock(mutex_);
-      jobs_.push_back(&job);
+      jobs_.push_back(std::move(job));
     }
     wake_.notify_one();
     return result.get();
   }
 
  private:
+  // Owned by the spawner, so the promise outlives its set_value however soon the caller returns.
   struct Job {
     const SpawnRequest* request;
     std::promise<pid_t> result;
@@ -223,27 +251,31 @@ class Spawner {
     sigfillset(&all);
     ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
     for (;;) {
-      Job* job;
+      Job job;
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [this] { return !jobs_.empty(); });
-        job = jobs_.front();
+        job = std::move(jobs_.front());
         jobs_.pop_front();
       }
       try {
-        job->result.set_value(ForkExec(*job->request));
+        job.result.set_value(ForkExec(*job.request));
       } catch (...) {
-        job->result.set_exception(std::current_exception());
+        job.result.set_exception(std::current_exception());
       }
     }
   }
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Job*> jobs_;
+  std::deque<Job> jobs_;
 };
 
 }  // namespace
+
+void ChildProcess::StartSpawner() {
+  Spawner::Instance();
+}
 
 std::string ExitStatus::ToString() const {
   if (signaled) {
@@ -282,6 +314,9 @@ ChildProcess::ChildProcess(Options options) : options_(std::move(options)) {
   }
   request.argv.push_back(nullptr);
   request.stdout_write = stdout_pipe[1];
+  rlimit fds{};
+  if (::getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur != RLIM_INFINITY)
+    request.max_fds = static_cast<int>(std::min<rlim_t>(fds.rlim_cur, 1 << 20));
   request.stderr_write = stderr_pipe[1];
   pid_t pid = -1;
   try {

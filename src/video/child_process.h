@@ -50,6 +50,11 @@ class ChildProcess {
     size_t stderr_max_lines = 100;
   };
 
+  // Starts the thread every child is forked from, if it is not running yet (the first
+  // ChildProcess otherwise does). Children inherit that thread's nice value and CPU affinity, which
+  // it takes from the thread that starts it: call this early, from the main thread.
+  static void StartSpawner();
+
   // Starts the process. Throws std::system_error when it cannot be started (pipe, spawn or exec
   // failure, e.g. ENOENT for a missing program) or std::invalid_argument for an empty argv.
   explicit ChildProcess(Options options);
