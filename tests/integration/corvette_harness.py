@@ -58,10 +58,11 @@ def demo_camera(path=DEMO_VIDEO, roles=("detect",), **extra):
 
 def make_h264_clip(path, seconds=6, source=DEMO_VIDEO):
     """Writes the first `seconds` of `source` to `path` as an H.264 MP4 with a keyframe every 10
-    frames (short segments, quick starts): what a camera's stream looks like to ffmpeg."""
+    frames and no B-frames (short segments, quick starts): what a camera's stream looks like to
+    ffmpeg."""
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source,
                     "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
-                    "-pix_fmt", "yuv420p", path], check=True, timeout=120)
+                    "-bf", "0", "-pix_fmt", "yuv420p", path], check=True, timeout=120)
     return path
 
 

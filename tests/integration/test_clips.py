@@ -19,9 +19,7 @@ class ClipsTest(corvette_harness.CorvetteTestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="corvette-clips-")
         cls.video = os.path.join(cls.tmp, "camera.mp4")
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", corvette_harness.DEMO_VIDEO, "-t", "40",
-                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-bf", "0",
-                        cls.video], check=True)
+        corvette_harness.make_h264_clip(cls.video, seconds=40)
 
     @classmethod
     def tearDownClass(cls):
