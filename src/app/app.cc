@@ -54,8 +54,8 @@ std::optional<std::string> App::Start() {
   video::ChildProcess::StartSpawner();
 
   std::optional<std::string> error = Step(
-      "storage folders", [this] { return CreateStorageFolders(); }, nullptr);
-  // Later steps, in this order: database, detectors, cameras, events, MQTT.
+      "storage folders", [this] { return CreateStorageFolders(); },
+      [this] { cache_tmpfs_.reset(); });  // last: after every writer of the cache has stopped
   if (!error) {
     error = Step(
         "database", [this] { return StartDatabase(); }, [this] { store_->Flush(); });
@@ -81,17 +81,35 @@ std::optional<std::string> App::Start() {
             rtmp_server_->Stop();
         });
   }
+  // Every camera, processor and the MQTT bridge exist before any thread that reads them starts:
+  // the HTTP io threads and the MQTT thread then read fixed maps, and a retained /set the broker
+  // delivers on subscribe finds its camera (issue 12: it was dropped while the maps were filled).
+  if (!error) {
+    error = Step(
+        "cameras (built)", [this] { return BuildCameras(); }, nullptr);
+  }
   if (!error) {
     error = Step(
         "http server", [this] { return StartHttpServer(); }, [this] { http_server_->Stop(); });
   }
-  if (!error && config_.mqtt) {
+  if (!error && mqtt_) {
     error = Step(
-        "mqtt", [this] { return StartMqtt(); }, [this] { mqtt_->Stop(); });
+        "mqtt",
+        [this] {
+          mqtt_->Start();  // a broker that is down is retried in the background, never fatal
+          return std::optional<std::string>();
+        },
+        [this] { mqtt_->Stop(); });
   }
   if (!error) {
     error = Step(
-        "cameras", [this] { return StartCameras(); }, [this] { StopCameras(); });
+        "cameras",
+        [this] {
+          for (auto& [name, camera] : *cameras_)
+            camera->Start();
+          return std::optional<std::string>();
+        },
+        [this] { StopCameras(); });
   }
   if (error) {
     Log().error("{}", *error);
@@ -141,6 +159,16 @@ std::optional<std::string> App::CreateStorageFolders() {
     if (::access(folder.c_str(), W_OK | X_OK) != 0) {
       return "cannot write to storage folder " + folder + ": " + std::strerror(errno);
     }
+  }
+  if (!config_.clips.tmpfs_cache_size.empty()) {
+    // As 0.8: the clip segments in RAM. Where corvette may not mount, it says so and goes on.
+    storage::TmpfsMount::Result tmpfs =
+        storage::TmpfsMount::Mount(config_.storage.cache, config_.clips.tmpfs_cache_size);
+    if (tmpfs.on_tmpfs)
+      Log().info("clips.tmpfs_cache_size: {}", tmpfs.message);
+    else
+      Log().warn("clips.tmpfs_cache_size: {}", tmpfs.message);
+    cache_tmpfs_ = std::move(tmpfs.mount);
   }
   return std::nullopt;
 }
@@ -203,32 +231,14 @@ std::optional<std::string> App::StartMedia() {
   return std::nullopt;
 }
 
-std::optional<std::string> App::StartMqtt() {
-  std::vector<std::string> names;
-  for (const config::CameraConfig& camera : config_.cameras)
-    names.push_back(camera.name);
-  mqtt_ = std::make_unique<MqttBridge>(
-      *config_.mqtt, std::move(names), *this, [this] { return StatsDocument(); }, clock_);
-  mqtt_events_ = std::make_shared<MqttEventPublisher>(*mqtt_);
-  if (ws_relay_)
-    ws_relay_->Attach(*mqtt_);  // before Start(): handlers are added first
-  // Processors are built with the cameras; they add this listener then.
-  mqtt_->Start();  // a broker that is down is retried in the background, never fatal
-  return std::nullopt;
-}
-
 mqtt::FeatureStates App::Get(const std::string& camera) const {
+  // Both maps hold every configured camera before any thread can call this (BuildCameras).
   mqtt::FeatureStates states;
-  if (auto it = cameras_->find(camera); it != cameras_->end()) {
+  if (auto it = cameras_->find(camera); it != cameras_->end())
     states.detect = it->second->detect_enabled();
-  }
   if (auto it = processors_->find(camera); it != processors_->end()) {
     states.clips = it->second->clips_enabled();
     states.snapshots = it->second->snapshots_enabled();
-  } else if (const config::CameraConfig* c = config_.FindCamera(camera)) {
-    states.detect = c->detect.enabled;
-    states.clips = c->clips.enabled;
-    states.snapshots = c->snapshots.enabled;
   }
   return states;
 }
@@ -287,7 +297,18 @@ std::optional<std::string> App::StartRtmpServer() {
   return std::nullopt;
 }
 
-std::optional<std::string> App::StartCameras() {
+std::optional<std::string> App::BuildCameras() {
+  if (config_.mqtt) {
+    std::vector<std::string> names;
+    for (const config::CameraConfig& camera : config_.cameras)
+      names.push_back(camera.name);
+    mqtt_ = std::make_unique<MqttBridge>(
+        *config_.mqtt, std::move(names), *this, [this] { return StatsDocument(); }, clock_);
+    mqtt_events_ = std::make_shared<MqttEventPublisher>(*mqtt_);
+    // Without MQTT there is nothing to relay: /ws is then 404 like any unknown path.
+    ws_relay_ = std::make_shared<WsRelay>();
+    ws_relay_->Attach(*mqtt_);
+  }
   for (const config::CameraConfig& camera : config_.cameras) {
     camera::CameraOptions options = CameraOptionsFor(config_, camera, ffmpeg_options_);
     options.detector_pool = detector_pool_.get();
@@ -311,8 +332,6 @@ std::optional<std::string> App::StartCameras() {
       return "camera " + camera.name + ": " + e.what();
     }
   }
-  for (auto& [name, camera] : *cameras_)
-    camera->Start();
   return std::nullopt;
 }
 
@@ -336,7 +355,6 @@ std::optional<std::string> App::StartHttpServer() {
   http::StaticFiles::AddRoutes(
       router_, std::make_shared<const http::StaticFiles>(
                    http::StaticFiles::Options{config_.storage.clips, config_.storage.recordings}));
-  // Later issues register events, media and static file routes here.
 
   http::ServerOptions options;
   options.host = config_.server.host;
@@ -345,21 +363,14 @@ std::optional<std::string> App::StartHttpServer() {
   // Cameras and detection first: when the two cores are saturated, API requests, live views and
   // downloads slow down before any camera's process_fps does.
   options.io_thread_niceness = 10;
-  if (config_.mqtt) {
-    // Without MQTT there is nothing to relay: /ws is then 404 like any unknown path.
-    ws_relay_ = std::make_shared<WsRelay>();
+  if (ws_relay_)
     options.websocket_handlers.emplace("/ws", ws_relay_);
-  }
   http_server_ = std::make_unique<http::HttpServer>(options, router_);
   return http_server_->Start();
 }
 
 nlohmann::json App::ConfigDocument() const {
-  nlohmann::json document;
-  {
-    std::lock_guard lock(config_mutex_);
-    document = config::ToJson(config_, ffmpeg_options_);
-  }
+  nlohmann::json document = config::ToJson(config_, ffmpeg_options_);
   // Runtime switches (MQTT) show as 0.8 shows them: in the camera's section.
   for (const auto& [name, camera] : *cameras_) {
     mqtt::FeatureStates states = Get(name);
@@ -373,34 +384,29 @@ nlohmann::json App::ConfigDocument() const {
 nlohmann::json App::StatsDocument() const {
   stats::StatsInputs inputs;
   const int pid = static_cast<int>(::getpid());
-  std::vector<std::string> storage_paths;
-  {
-    std::lock_guard lock(config_mutex_);
-    // Until the camera pipeline and the detector pool report their figures, cameras and
-    // detectors show their idle values (0.8's initial inference_speed is 10 ms).
-    for (const config::CameraConfig& camera : config_.cameras) {
-      auto running = cameras_->find(camera.name);
-      if (running == cameras_->end()) {
-        inputs.cameras.push_back({camera.name, 0.0, 0.0, 0.0, 0.0, pid, 0});
-        continue;
-      }
-      camera::CameraStats s = running->second->Stats();
-      inputs.cameras.push_back({camera.name, s.camera_fps, s.process_fps, s.skipped_fps,
-                                s.detection_fps, static_cast<int>(s.pid),
-                                static_cast<int>(s.capture_pid)});
-    }
-    if (detector_pool_) {
-      for (const detect::DetectorStats& d : detector_pool_->Stats()) {
-        inputs.detectors.push_back({d.name, d.inference_speed_ms, d.detection_start, d.pid});
-      }
-    } else {
-      for (const config::DetectorConfig& detector : config_.detectors) {
-        inputs.detectors.push_back({detector.name, 10.0, 0.0, pid});
-      }
-    }
-    storage_paths = {config_.storage.recordings, config_.storage.clips, config_.storage.cache,
-                     "/dev/shm"};
+  for (const auto& [name, camera] : *cameras_) {
+    camera::CameraStats s = camera->Stats();
+    stats::CameraStats& entry = inputs.cameras.emplace_back();
+    entry.name = name;
+    entry.camera_fps = s.camera_fps;
+    entry.process_fps = s.process_fps;
+    entry.skipped_fps = s.skipped_fps;
+    entry.detection_fps = s.detection_fps;
+    entry.pid = static_cast<int>(s.pid);
+    entry.capture_pid = static_cast<int>(s.capture_pid);
+    for (const video::CameraSupervisor::Status::Role& role : s.roles)
+      entry.roles.push_back({role.role, role.state, role.error});
   }
+  if (detector_pool_) {
+    for (const detect::DetectorStats& d : detector_pool_->Stats())
+      inputs.detectors.push_back({d.name, d.inference_speed_ms, d.detection_start, d.pid});
+  } else {
+    // No camera, so no pool: the detectors show 0.8's idle values (inference_speed 10 ms).
+    for (const config::DetectorConfig& detector : config_.detectors)
+      inputs.detectors.push_back({detector.name, 10.0, 0.0, pid});
+  }
+  const std::vector<std::string> storage_paths = {config_.storage.recordings, config_.storage.clips,
+                                                  config_.storage.cache, "/dev/shm"};
   inputs.uptime_seconds = clock_.Monotonic() - started_at_;
   inputs.version = kVersion;
   for (const std::string& path : storage_paths) {

@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "storage/event_store.h"
 #include "storage/recordings.h"
+#include "storage/tmpfs_mount.h"
 #include "util/clock.h"
 #include "video/rtmp_server.h"
 
@@ -44,10 +45,11 @@ class App final : public FeatureSwitches {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
-  // Exports environment_vars, creates the storage folders, starts the HTTP server (and, in later
-  // issues, the rest). Call once, before other threads read the environment. On failure, stops
-  // what had started and returns the error (e.g. "cannot create storage folder var/clips:
-  // Permission denied", "cannot listen on 0.0.0.0:5000: Address already in use").
+  // Exports environment_vars, creates the storage folders, starts every part in order (database,
+  // media, detectors, RTMP, cameras built, HTTP, MQTT, cameras started). Call once, before other
+  // threads read the environment. On failure, stops what had started and returns the error (e.g.
+  // "cannot create storage folder var/clips: Permission denied", "cannot listen on 0.0.0.0:5000:
+  // Address already in use").
   std::optional<std::string> Start();
   // Stops the started parts in reverse order. Idempotent.
   void Stop();
@@ -72,15 +74,15 @@ class App final : public FeatureSwitches {
   std::optional<std::string> StartHttpServer();
   std::optional<std::string> StartDatabase();
   std::optional<std::string> StartMedia();
-  std::optional<std::string> StartMqtt();
   std::optional<std::string> StartDetectors();
   std::optional<std::string> StartRtmpServer();
-  std::optional<std::string> StartCameras();
+  // Builds the MQTT bridge (not connected), the /ws relay, and every camera and event processor
+  // (not started), so that the maps are complete and never change once a thread reads them.
+  std::optional<std::string> BuildCameras();
   void StopCameras();
 
-  // The live config: runtime toggles (MQTT set commands) will change it under config_mutex_.
-  mutable std::mutex config_mutex_;
-  config::Config config_;
+  // Never changes after construction: the runtime switches live in the cameras and processors.
+  const config::Config config_;
   std::vector<std::string> warnings_;
   util::Clock& clock_;
   double started_at_ = 0.0;  // monotonic seconds
@@ -88,6 +90,8 @@ class App final : public FeatureSwitches {
   // only while the RTMP server runs. Set by StartRtmpServer(), before the HTTP server starts.
   config::FfmpegCommandOptions ffmpeg_options_;
   std::unique_ptr<video::RtmpServer> rtmp_server_;  // null unless a camera restreams
+  // The tmpfs on the cache folder (clips.tmpfs_cache_size), while corvette mounted one.
+  std::unique_ptr<storage::TmpfsMount> cache_tmpfs_;
 
   // Declared in dependency order: destroyed cameras first, then processors, then the store.
   std::shared_ptr<storage::EventStore> store_;
@@ -103,7 +107,8 @@ class App final : public FeatureSwitches {
   std::unique_ptr<detect::DetectorPool> detector_pool_;
   std::shared_ptr<http::EventProcessorMap> processors_ =
       std::make_shared<http::EventProcessorMap>();
-  // Built before the HTTP server (its routes hold the map), started after it.
+  // Both maps are filled by BuildCameras() before the HTTP server and MQTT start, and never change
+  // after: readers on other threads need no lock. The cameras start last.
   std::shared_ptr<http::CameraMap> cameras_ = std::make_shared<http::CameraMap>();
 
   http::Router router_;

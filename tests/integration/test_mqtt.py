@@ -235,5 +235,51 @@ class WebSocketWithoutMqttTest(harness.CorvetteTestCase):
             client.close()
 
 
+class RetainedSetAtStartupTest(harness.CorvetteTestCase):
+    """Home Assistant publishes every switch a user toggled as a retained `<camera>/<feature>/set`:
+    the broker delivers them the moment corvette subscribes, during its startup. They must be
+    applied to the camera (not only echoed on `/state`), so that after a restart the switch and
+    the camera agree."""
+
+    def test_retained_off_commands_apply_at_startup(self):
+        broker = mqtt_harness.Broker().start()
+        self.addCleanup(broker.close)
+        prefix = f"corvette-retained-{os.getpid()}"
+        publisher = mqtt_harness.Listener(broker.port, f"{prefix}/#").start()
+        self.addCleanup(publisher.close)
+        publisher.publish(f"{prefix}/{CAMERA}/detect/set", "OFF", retain=True)
+        publisher.publish(f"{prefix}/{CAMERA}/snapshots/set", "OFF", retain=True)
+
+        camera = harness.demo_camera(snapshots={"enabled": True}, clips={"enabled": True},
+                                     objects={"track": ["person"]})
+        corvette = self.start_corvette(harness.base_config(cameras={CAMERA: camera}, mqtt={
+            "host": "127.0.0.1", "port": broker.port, "topic_prefix": prefix,
+            "client_id": prefix}))
+
+        # vtest's people walk from the first frame: frames are processed, motion is found, and
+        # yet the detector is never called.
+        deadline = time.monotonic() + 60
+        stats = corvette.get_json("/api/stats")[CAMERA]
+        while stats["process_fps"] == 0 and time.monotonic() < deadline:
+            self.assertEqual(stats["detection_fps"], 0, f"detection ran: {stats}")
+            time.sleep(0.5)
+            stats = corvette.get_json("/api/stats")[CAMERA]
+        self.assertGreater(stats["process_fps"], 0, "no frame was processed")
+        time.sleep(10)  # a 10-s stats window of frames with motion in them
+        stats = corvette.get_json("/api/stats")[CAMERA]
+        self.assertGreater(stats["process_fps"], 0)
+        self.assertEqual(stats["detection_fps"], 0, f"detection ran: {stats}")
+        self.assertEqual(corvette.get_json("/api/events"), [])
+
+        section = corvette.get_json("/api/config")["cameras"][CAMERA]
+        self.assertFalse(section["detect"]["enabled"])
+        self.assertFalse(section["snapshots"]["enabled"])
+        self.assertTrue(section["clips"]["enabled"])
+        for feature, text in (("detect", "OFF"), ("snapshots", "OFF"), ("clips", "ON")):
+            state = mqtt_harness.retained(broker.port, f"{prefix}/{CAMERA}/{feature}/state")
+            self.assertIsNotNone(state, f"no retained {feature}/state")
+            self.assertEqual(state.text(), text, feature)
+
+
 if __name__ == "__main__":
     unittest.main()
