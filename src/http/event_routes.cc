@@ -27,9 +27,9 @@ storage::EventFilter ParseFilter(const QueryParams& query) {
   storage::EventFilter filter;
   filter.before = query.GetNumber("before");
   filter.after = query.GetNumber("after");
-  filter.camera = query.GetString("camera");
-  filter.label = query.GetString("label");
-  filter.zone = query.GetString("zone");
+  filter.camera = query.GetFilter("camera");
+  filter.label = query.GetFilter("label");
+  filter.zone = query.GetFilter("zone");
   filter.has_clip = GetBool(query, "has_clip");
   filter.has_snapshot = GetBool(query, "has_snapshot");
   filter.include_thumbnails = GetBool(query, "include_thumbnails").value_or(true);
@@ -120,9 +120,10 @@ void AddEventRoutes(Router& router, EventRoutesOptions options) {
     const std::string& id = request.Param("id");
     // In progress (or ending, until its final row is stored): rendered with the query's options.
     if (auto live = FindLive(context->processors.get(), id); live && !live->false_positive) {
+      if (!live->frame)  // no thumbnail yet: nothing to render, whatever the options
+        throw HttpError(404, "Snapshot not available");
       image::SnapshotOptions options;
-      int frame_height = live->frame ? live->frame->height() : 0;
-      long long max_height = std::max(frame_height, 1) * static_cast<long long>(kMaxHeightFactor);
+      const long long max_height = live->frame->height() * static_cast<long long>(kMaxHeightFactor);
       options.height = static_cast<int>(request.query.GetInt("h", 1, max_height).value_or(0));
       options.bounding_box = request.query.GetFlag("bbox");
       options.timestamp = request.query.GetFlag("timestamp");

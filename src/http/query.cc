@@ -110,6 +110,13 @@ std::optional<std::string> QueryParams::GetString(std::string_view name) const {
   return *value;
 }
 
+std::optional<std::string> QueryParams::GetFilter(std::string_view name) const {
+  const std::string* value = Find(name);
+  if (value == nullptr || value->empty())
+    return std::nullopt;
+  return *value;
+}
+
 std::optional<long long> QueryParams::GetFlagInt(std::string_view name) const {
   const std::string* value = Find(name);
   if (value == nullptr)

@@ -40,6 +40,9 @@ class QueryParams {
   const std::string* Find(std::string_view name) const;
   bool Has(std::string_view name) const { return Find(name) != nullptr; }
   std::optional<std::string> GetString(std::string_view name) const;
+  // A filter value (camera, label, zone): nullopt when absent or empty, as 0.8's `if camera:`
+  // treats `camera=` as no filter.
+  std::optional<std::string> GetFilter(std::string_view name) const;
 
   // A 0/1 option such as bbox=1, read as 0.8 does: the value as an integer, nullopt when absent
   // or not an integer (so "bbox=yes" is ignored, never an error).

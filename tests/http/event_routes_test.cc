@@ -136,6 +136,10 @@ TEST(EventRoutesTest, EveryFilterReturnsExactlyTheMatchingRowsNewestFirst) {
                 },
                 1000));
   EXPECT_EQ(f.Ids("?camera=nobody"), std::vector<std::string>{});
+  // An empty camera, label or zone is no filter (0.8's `if camera:`; the web UI sends them so).
+  EXPECT_EQ(f.Ids("?camera=&label=&zone=&limit=1000"), f.Expected(all, 1000));
+  EXPECT_EQ(f.Ids("?camera=back&label=&limit=1000"),
+            f.Expected([](const auto& r) { return r.camera == "back"; }, 1000));
 
   // include_thumbnails=0 drops the key; the element keys are 0.8's.
   auto with = nlohmann::json::parse(f.Get("/api/events?limit=1").BodyView());
