@@ -6,7 +6,7 @@
 namespace corvette::http {
 
 void AddApiHeaders(Router& router) {
-  router.AddHeaderForPrefix("/api/", "Access-Control-Allow-Origin", "*");
+  router.AllowCrossOrigin("/api/");
   router.AddHeaderForPrefix("/api/", "Cache-Control", "no-store");
 }
 

@@ -24,7 +24,8 @@ struct FoundationApi {
 };
 
 // Adds the headers nginx adds to every /api/ response in 0.8: Access-Control-Allow-Origin: * and
-// Cache-Control: no-store. Call once per router.
+// Cache-Control: no-store; OPTIONS preflights are answered (Router::AllowCrossOrigin). Call once
+// per router.
 void AddApiHeaders(Router& router);
 
 // Registers GET /api/, /api/version, /api/config and /api/stats.

@@ -82,19 +82,26 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   }
   route.handlers[std::string(method)] = std::move(handler);
   routes_.push_back(std::move(route));
-  // Literal before parameter at the first position where two patterns differ in kind.
+  // Literal before parameter at the first position where two patterns differ in kind: the
+  // patterns' kind sequences in lexicographic order (a strict weak order; of two patterns where
+  // one's kinds are a prefix of the other's, the shorter comes first, which cannot matter: routes
+  // of different lengths never match the same path).
   std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
-    std::size_t n = std::min(a.segments.size(), b.segments.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      if (a.segments[i].is_param != b.segments[i].is_param)
-        return !a.segments[i].is_param;
-    }
-    return false;
+    return std::lexicographical_compare(
+        a.segments.begin(), a.segments.end(), b.segments.begin(), b.segments.end(),
+        [](const Segment& x, const Segment& y) { return !x.is_param && y.is_param; });
   });
 }
 
 void Router::AddHeaderForPrefix(std::string prefix, std::string name, std::string value) {
   prefix_headers_.push_back({std::move(prefix), std::move(name), std::move(value)});
+}
+
+void Router::AllowCrossOrigin(std::string prefix) {
+  AddHeaderForPrefix(prefix, "Access-Control-Allow-Origin", "*");
+  AddHeaderForPrefix(prefix, "Access-Control-Expose-Headers",
+                     "Accept-Ranges, Content-Length, Content-Range");
+  cross_origin_prefixes_.push_back(std::move(prefix));
 }
 
 Response Router::Handle(std::string_view method, std::string_view target,
@@ -115,7 +122,19 @@ Response Router::Handle(std::string_view method, std::string_view target,
     response = Response::Text(400, "Bad Request: invalid path");
   } else {
     request.path = *path;
-    response = Dispatch(request);
+    const bool preflight =
+        request.method == "OPTIONS" &&
+        std::any_of(cross_origin_prefixes_.begin(), cross_origin_prefixes_.end(),
+                    [&](const std::string& prefix) { return request.path.starts_with(prefix); });
+    if (preflight) {
+      response = Response::Text(204, "");
+      response.SetHeader("Allow", "GET, HEAD, OPTIONS");
+      response.SetHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      response.SetHeader("Access-Control-Allow-Headers", "Range, Content-Type");
+      response.SetHeader("Access-Control-Max-Age", "86400");
+    } else {
+      response = Dispatch(request);
+    }
   }
   for (const PrefixHeader& header : prefix_headers_) {
     if (request.path.compare(0, header.prefix.size(), header.prefix) == 0 &&

@@ -49,6 +49,12 @@ class Router {
   // `prefix`, unless the handler set that header itself. nginx adds
   // Access-Control-Allow-Origin: * and Cache-Control: no-store to /api/ in 0.8.
   void AddHeaderForPrefix(std::string prefix, std::string name, std::string value);
+  // Lets pages of any origin read every path under `prefix` (nginx did so for /api/, /clips/
+  // and /recordings/ in 0.8): responses carry Access-Control-Allow-Origin: * and expose the
+  // headers a video player needs to seek (Content-Range, Accept-Ranges, Content-Length); an
+  // OPTIONS preflight is answered 204 with the allowed methods (GET, HEAD) and headers (Range,
+  // Content-Type), cacheable for a day, whether or not a route matches the path.
+  void AllowCrossOrigin(std::string prefix);
 
   // Answers one request. Unknown path: 404 "Not Found"; known path, other method: 405 with an
   // Allow header; a method other than GET/HEAD on an unknown path: 405 as well (no route answers
@@ -77,6 +83,7 @@ class Router {
   // Sorted so that the first matching route is the one that wins.
   std::vector<Route> routes_;
   std::vector<PrefixHeader> prefix_headers_;
+  std::vector<std::string> cross_origin_prefixes_;
 };
 
 }  // namespace corvette::http

@@ -36,6 +36,11 @@ using tcp = net::ip::tcp;
 
 class Connection;
 
+// Statuses whose responses carry no body and no Content-Length (RFC 9110 8.6, 15.3.5, 15.4.5).
+bool NoBodyAllowed(int status) {
+  return status < 200 || status == 204 || status == 304;
+}
+
 // What a WebSocketHandler holds of a WebSocket connection: a weak link (so that it keeps no socket
 // alive) and the count of messages waiting, which bounds the connection's queue.
 class WebSocketSessionImpl final : public WebSocketSession {
@@ -180,7 +185,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
     message.version(version);
     message.result(static_cast<unsigned>(response.status));
     message.set(bhttp::field::server, "corvette");
-    message.set(bhttp::field::content_type, response.content_type);
+    if (!NoBodyAllowed(response.status))
+      message.set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) {
       message.insert(name, value);
     }
@@ -195,6 +201,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
     std::shared_ptr<const std::string> body =
         response.shared_body ? response.shared_body
                              : std::make_shared<const std::string>(std::move(response.body));
+    if (NoBodyAllowed(response.status)) {  // 204, 304: neither a body nor a Content-Length
+      auto message = std::make_shared<bhttp::response<bhttp::empty_body>>();
+      FillHeader(*message, response, version, keep_alive);
+      Write(std::move(message), keep_alive, nullptr);
+      return;
+    }
     if (head) {
       auto message = std::make_shared<bhttp::response<bhttp::empty_body>>();
       FillHeader(*message, response, version, keep_alive);

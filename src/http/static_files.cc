@@ -312,6 +312,9 @@ void StaticFiles::AddRoutes(Router& router, std::shared_ptr<const StaticFiles> f
     redirect.SetHeader("Location", request.path + "/");
     return redirect;
   };
+  // As /api/ (and 0.8's nginx): pages of any origin may fetch and seek clips and recordings.
+  router.AllowCrossOrigin("/clips/");
+  router.AllowCrossOrigin("/recordings/");
   router.Get("/clips", redirect_to_slash);
   router.Get("/recordings", redirect_to_slash);
   Handler clips = [files, relative_of](const Request& request) {

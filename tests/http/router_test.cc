@@ -76,13 +76,34 @@ TEST_F(RouterTest, UnknownPathIs404WithPlainText) {
 }
 
 TEST_F(RouterTest, OtherMethodsAre405WithAllow) {
-  for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+  for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
     Response response = router_.Handle(method, "/api/stats");
     EXPECT_EQ(response.status, 405) << method;
     ASSERT_NE(response.FindHeader("Allow"), nullptr);
     EXPECT_EQ(*response.FindHeader("allow"), "GET, HEAD");
   }
   EXPECT_EQ(router_.Handle("POST", "/no/such/path").status, 405);
+  EXPECT_EQ(router_.Handle("OPTIONS", "/no/such/path").status, 405);  // not a cross-origin path
+}
+
+TEST_F(RouterTest, CrossOriginPreflightUnderApiIs204WithWhatABrowserNeeds) {
+  for (const char* target : {"/api/stats", "/api/events?limit=1", "/api/no/such/route/at/all"}) {
+    Response response =
+        router_.Handle("OPTIONS", target,
+                       {{"Origin", "http://ha.local"}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(response.status, 204) << target;
+    EXPECT_EQ(response.BodyView(), "");
+    ASSERT_NE(response.FindHeader("Access-Control-Allow-Origin"), nullptr);
+    EXPECT_EQ(*response.FindHeader("Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(*response.FindHeader("Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");
+    EXPECT_EQ(*response.FindHeader("Access-Control-Allow-Headers"), "Range, Content-Type");
+    EXPECT_EQ(*response.FindHeader("Access-Control-Max-Age"), "86400");
+  }
+  // A video element seeking a clip from another origin needs to read these.
+  Response get = router_.Handle("GET", "/api/stats");
+  ASSERT_NE(get.FindHeader("Access-Control-Expose-Headers"), nullptr);
+  EXPECT_NE(get.FindHeader("Access-Control-Expose-Headers")->find("Content-Range"),
+            std::string::npos);
 }
 
 TEST_F(RouterTest, HeadRunsTheGetHandler) {

@@ -99,6 +99,28 @@ class StaticFilesTest : public ::testing::Test {
   Router router_;
 };
 
+TEST_F(StaticFilesTest, ClipsAndRecordingsAnswerCrossOriginAsTheApiDoes) {
+  for (const char* target : {"/clips/front-1.0-abc.mp4", "/clips/", "/recordings/",
+                             "/recordings/2026-11/27/09/front/30.05.mp4", "/clips/missing.mp4"}) {
+    Response get = Get(target, {{"Origin", "http://ha.local"}});
+    ASSERT_NE(get.FindHeader("Access-Control-Allow-Origin"), nullptr) << target;
+    EXPECT_EQ(*get.FindHeader("Access-Control-Allow-Origin"), "*");
+    Response preflight = router_.Handle("OPTIONS", target,
+                                        {{"Origin", "http://ha.local"},
+                                         {"Access-Control-Request-Method", "GET"},
+                                         {"Access-Control-Request-Headers", "range"}});
+    EXPECT_EQ(preflight.status, 204) << target;
+    EXPECT_EQ(*preflight.FindHeader("Access-Control-Allow-Origin"), "*");
+    EXPECT_NE(preflight.FindHeader("Access-Control-Allow-Headers")->find("Range"),
+              std::string::npos);
+  }
+  // A range answer exposes what a player reads to seek.
+  Response range = Get("/clips/front-1.0-abc.mp4", {{"Range", "bytes=0-9"}});
+  EXPECT_EQ(range.status, 206);
+  EXPECT_NE(range.FindHeader("Access-Control-Expose-Headers")->find("Content-Range"),
+            std::string::npos);
+}
+
 TEST_F(StaticFilesTest, WholeFileWithTypeAndLength) {
   Response r = Get("/clips/front-1.0-abc.mp4");
   EXPECT_EQ(r.status, 200);
