@@ -25,7 +25,8 @@ bool ParseNumber(std::string_view text, size_t digits, int& out) {
   return true;
 }
 
-// "MM.SS.mp4" or "MM.SS.<n>.mp4" (a second segment in the same second).
+// "MM.SS.mp4", or "MM.SS.<n>.mp4" as earlier builds named a second segment in the same second
+// (still read so that retention finds them).
 bool ParseRecordingFileName(std::string_view name, int& minute, int& second) {
   if (name.size() < 9 || name.substr(name.size() - 4) != ".mp4" || name[2] != '.')
     return false;
@@ -157,13 +158,25 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::MoveFinished() {
       ++result.deleted_broken;
       continue;
     }
-    std::string target = TreePath(options_.dir, segment.camera, EpochToLocalTime(segment.start));
-    for (int n = 1; fs::exists(target, ec); ++n) {
-      // A second segment named for the same second (ffmpeg restarted): keep both.
-      std::string base = target.substr(0, target.size() - 4);
-      if (n > 1)
-        base = base.substr(0, base.rfind('.'));
-      target = fmt::format("{}.{}.mp4", base, n);
+    // A segment named for a second that already has a recording (ffmpeg restarted within it, or
+    // twice across a restart of corvette) takes the next free second: the Home Assistant
+    // integration reads only MM.SS.mp4 names, so no suffix may tell the two apart.
+    constexpr int kMaxShiftSeconds = 60;
+    std::string target;
+    int shift = 0;
+    for (; shift < kMaxShiftSeconds; ++shift) {
+      target = TreePath(options_.dir, segment.camera, EpochToLocalTime(segment.start + shift));
+      if (!fs::exists(target, ec))
+        break;
+    }
+    if (shift == kMaxShiftSeconds) {
+      spdlog::error("recordings: {} not moved: the {} s from its start all have a recording",
+                    segment.path, kMaxShiftSeconds);
+      continue;
+    }
+    if (shift > 0) {
+      spdlog::info("recordings: {} is named {} s after its start: its second has a recording",
+                   segment.path, shift);
     }
     fs::create_directories(fs::path(target).parent_path(), ec);
     if (ec || (fs::rename(segment.path, target, ec), ec)) {

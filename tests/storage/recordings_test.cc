@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -95,6 +97,35 @@ TEST_F(RecordingsTest, MovesFinishedSegmentsIntoTheDatedTreeAndLeavesTheOneBeing
   clock_.Advance(600);
   EXPECT_EQ(maintainer.MoveFinished().moved, 2);
   EXPECT_FALSE(fs::exists(writing));
+}
+
+TEST_F(RecordingsTest, ASegmentWhoseSecondIsTakenGetsTheNextFreeSecondInTheSameNameShape) {
+  RecordingsMaintainer maintainer(Options(), clock_);
+  // A minute boundary in the middle: 57, 58 and 59 are taken, so the next free name is 00 of
+  // the next minute (possibly the next hour's folder).
+  const double start = std::floor(clock_.Now() / 60.0) * 60.0 - 600 - 3;
+  for (int taken = 0; taken < 3; ++taken) {
+    std::string path = RecordingsMaintainer::TreePath(dir_.File("recordings"), "front",
+                                                      EpochToLocalTime(start + taken));
+    fs::create_directories(fs::path(path).parent_path());
+    fs::copy_file(segments_[0], path);
+  }
+  Segment("front", start, 1);
+  EXPECT_EQ(maintainer.MoveFinished().moved, 1);
+
+  const std::string expected =
+      RecordingsMaintainer::TreePath(dir_.File("recordings"), "front", EpochToLocalTime(start + 3));
+  ASSERT_TRUE(fs::exists(expected)) << expected;
+  EXPECT_EQ(fs::path(expected).filename().string().size(), std::string("MM.SS.mp4").size());
+  EXPECT_EQ(fs::file_size(expected), fs::file_size(segments_[1]));
+  // Nothing in the tree has a name the Home Assistant integration cannot split into MM and SS.
+  for (const auto& entry : fs::recursive_directory_iterator(dir_.File("recordings"))) {
+    if (entry.is_regular_file()) {
+      const std::string name = entry.path().filename().string();
+      EXPECT_EQ(name.size(), 9u) << name;
+      EXPECT_EQ(std::count(name.begin(), name.end(), '.'), 2) << name;
+    }
+  }
 }
 
 TEST_F(RecordingsTest, RetentionRemovesBackdatedFilesPerCameraKeepsFreshOnesAndEmptyFolders) {
