@@ -109,6 +109,7 @@ storage::EventRecord EventProcessor::RecordOf(const track::TrackedObject& object
   r.top_score = object.top_score();
   r.false_positive = false;
   r.zones = object.entered_zones();
+  r.in_progress = !object.ended();
   return r;
 }
 
@@ -206,17 +207,12 @@ void EventProcessor::OnFrame(const camera::FrameResult& result) {
   for (const std::string& id : ended_scratch_) {
     auto it = entries_.find(id);
     Entry& entry = it->second;
-    auto message = entry.object->End();
-    if (message) {
-      Enqueue(
-          [this, message = std::move(*message)] {
-            Notify([&](EventListener& l) { l.OnEventMessage(message); });
-          },
-          false);
-    }
+    std::optional<track::EventMessage> message = entry.object->End();
     if (!entry.object->false_positive()) {
       PublishLive(entry, true);
-      QueueEnd(entry);  // removes the live object once stored
+      // The `end` message goes out once the final row is stored, so that a client reading
+      // /api/events/<id> on it sees the same end_time, ended. Removes the live object then.
+      QueueEnd(entry, std::move(message));
     } else {
       {
         std::lock_guard lock(live_mutex_);
@@ -326,7 +322,7 @@ void EventProcessor::QueueRowWrite(Entry& entry, double frame_time, bool essenti
   entry.row_written_at = frame_time;
 }
 
-void EventProcessor::QueueEnd(Entry& entry) {
+void EventProcessor::QueueEnd(Entry& entry, std::optional<track::EventMessage> end_message) {
   const track::TrackedObject& object = *entry.object;
   storage::EventRecord record = RecordOf(object);
   image::SnapshotObject snapshot_object = SnapshotObjectOf(object);
@@ -339,7 +335,7 @@ void EventProcessor::QueueEnd(Entry& entry) {
                      options_.clips.objects, options_.clips.required_zones, object.entered_zones());
   Enqueue(
       [this, record = std::move(record), snapshot_object, frame = std::move(frame), write_snapshot,
-       clip_wanted]() mutable {
+       clip_wanted, end_message = std::move(end_message)]() mutable {
         record.thumbnail = RenderThumbnailBase64(frame, snapshot_object);
         bool snapshot_written = false;
         if (write_snapshot) {
@@ -370,6 +366,8 @@ void EventProcessor::QueueEnd(Entry& entry) {
             spdlog::error("events: {}: event {} could not be stored", options_.camera, record.id);
           }
         }
+        if (end_message)
+          Notify([&](EventListener& l) { l.OnEventMessage(*end_message); });
         if (stored) {
           {
             std::lock_guard lock(queue_mutex_);

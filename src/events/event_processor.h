@@ -97,9 +97,10 @@ struct LiveBest {
 // OnFrame runs on the camera's processor thread (install Observer() as CameraOptions::on_frame):
 // it keeps a track::TrackedObject per tracker id, runs the score/zone/thumbnail logic, decides the
 // best object per label, the event messages (new, then update at most every 5 s, end with
-// end_time = last seen) and the counts, and fills FrameResult::snapshot.zone_occupied. It only
-// copies small structs and frame pointers; JPEG rendering, snapshot files, database writes and
-// listener callbacks happen in order on the processor's own worker thread.
+// end_time = last seen, sent once the final row is stored) and the counts, and fills
+// FrameResult::snapshot.zone_occupied. It only copies small structs and frame pointers; JPEG
+// rendering, snapshot files, database writes and listener callbacks happen in order on the
+// processor's own worker thread.
 //
 // Storage (with `store`): a true positive's row is inserted on the frame it becomes one (so
 // /api/events lists in-progress events, end_time = last seen so far) and refreshed at most once a
@@ -184,7 +185,9 @@ class EventProcessor {
   storage::EventRecord RecordOf(const track::TrackedObject& object) const;
   void PublishLive(const Entry& entry, bool ended);
   void QueueRowWrite(Entry& entry, double frame_time, bool essential);
-  void QueueEnd(Entry& entry);
+  // The end of a true positive on the worker: snapshot file, final row, then `end_message` (so the
+  // row a client reads on it is final), then OnEventStored.
+  void QueueEnd(Entry& entry, std::optional<track::EventMessage> end_message);
   void QueueBestSnapshot(const std::string& label);
   void UpdateCounts(const camera::FrameResult& result);
 

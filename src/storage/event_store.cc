@@ -26,18 +26,19 @@ namespace {
 
 constexpr const char* kUpsertSql = R"sql(
 INSERT INTO "event" (id, label, camera, start_time, end_time, top_score, false_positive, zones,
-                     thumbnail, has_clip, has_snapshot)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     thumbnail, has_clip, has_snapshot, in_progress)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(id) DO UPDATE SET
   label = excluded.label, camera = excluded.camera, start_time = excluded.start_time,
   end_time = excluded.end_time, top_score = excluded.top_score,
   false_positive = excluded.false_positive, zones = excluded.zones,
+  in_progress = excluded.in_progress,
   thumbnail = CASE WHEN excluded.thumbnail = '' THEN "event".thumbnail ELSE excluded.thumbnail END
 )sql";
 
 constexpr const char* kColumns =
     "id, label, camera, start_time, end_time, top_score, false_positive, zones, {}, has_clip, "
-    "has_snapshot";
+    "has_snapshot, in_progress";
 
 nlohmann::json ParseZones(std::string_view text) {
   nlohmann::json zones = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -68,6 +69,7 @@ EventRecord ReadRecord(const Statement& s) {
   e.thumbnail = std::string(s.Text(8));
   e.has_clip = s.Int64(9) != 0;
   e.has_snapshot = s.Int64(10) != 0;
+  e.in_progress = s.Int64(11) != 0;
   return e;
 }
 
@@ -348,6 +350,7 @@ nlohmann::json EventToJson(const EventRecord& e, bool include_thumbnail) {
   j["has_clip"] = e.has_clip;
   j["has_snapshot"] = e.has_snapshot;
   j["id"] = e.id;
+  j["in_progress"] = e.in_progress;
   j["label"] = e.label;
   j["start_time"] = e.start_time;
   if (include_thumbnail)
@@ -375,6 +378,13 @@ class EventStore::ReaderLease {
 EventStore::EventStore(Options options)
     : options_(std::move(options)), writer_db_(Database::Open(options_.path)) {
   Migrate(writer_db_);
+  // No event is in progress before this process tracks one: rows still marked so were cut short
+  // by a stop or a crash, and keep the end_time (last sighting) they had.
+  writer_db_.Exec(R"(UPDATE "event" SET in_progress = 0 WHERE in_progress = 1)");
+  if (const int interrupted = writer_db_.Changes(); interrupted > 0) {
+    spdlog::info("storage: {} event(s) in progress when corvette last stopped are ended",
+                 interrupted);
+  }
   for (int i = 0; i < std::max(1, options_.readers); ++i) {
     readers_.push_back(std::make_unique<Database>(Database::Open(
         options_.path, OpenOptions{.read_only = true, .mmap_bytes = options_.reader_mmap_bytes})));
@@ -461,7 +471,8 @@ void EventStore::Apply(const Op& op) {
         .Bind(8, ZonesToJsonText(e.zones))
         .Bind(9, e.thumbnail)
         .Bind(10, e.has_clip)
-        .Bind(11, e.has_snapshot);
+        .Bind(11, e.has_snapshot)
+        .Bind(12, e.in_progress);
     s.Run();
   } else if (const auto* flag = std::get_if<SetFlagOp>(&op.what)) {
     Statement& s =
@@ -645,6 +656,7 @@ std::shared_ptr<const std::string> EventStore::EventsJson(const EventFilter& fil
       out += s.Int64(10) ? ",\"has_snapshot\":true"sv : ",\"has_snapshot\":false"sv;
       out += ",\"id\":";
       AppendJsonString(out, s.Text(0));
+      out += s.Int64(11) ? ",\"in_progress\":true"sv : ",\"in_progress\":false"sv;
       out += ",\"label\":";
       AppendJsonString(out, s.Text(1));
       out += ",\"start_time\":";

@@ -33,6 +33,9 @@ struct EventRecord {
   std::string thumbnail;           // base64 of the 175-px JPEG
   bool has_clip = false;
   bool has_snapshot = false;
+  // True while the object is still tracked (end_time is then the last sighting so far); false once
+  // the event has ended and its final row (and snapshot) is stored. corvette's column.
+  bool in_progress = false;
 
   bool operator==(const EventRecord&) const = default;
 };
@@ -55,8 +58,8 @@ struct EventFilter {
 };
 
 // The JSON of an event as /api/events and /api/events/<id> return it: keys camera, end_time,
-// false_positive, has_clip, has_snapshot, id, label, start_time, thumbnail (unless excluded),
-// top_score, zones.
+// false_positive, has_clip, has_snapshot, id, in_progress, label, start_time, thumbnail (unless
+// excluded), top_score, zones.
 nlohmann::json EventToJson(const EventRecord& event, bool include_thumbnail = true);
 
 // The zones column text as Frigate writes it (Python json.dumps of a list: `["yard", "driveway"]`);
@@ -72,9 +75,10 @@ std::string ZonesToJsonText(const std::vector<std::string>& zones);
 // never wait for the writer. All methods are thread-safe.
 //
 // In-progress events: the event recorder upserts the row as soon as an object becomes a true
-// positive, with end_time = last seen so far (end_time is NOT NULL in 0.8's table), and upserts it
-// again as it changes and when it ends. has_clip/has_snapshot change only through SetHasClip /
-// SetHasSnapshot, after the file exists.
+// positive, with in_progress = 1 and end_time = last seen so far (end_time is NOT NULL in 0.8's
+// table), and upserts it again as it changes and when it ends (in_progress = 0). Opening the
+// store ends every row still in progress: its process stopped or died while tracking it.
+// has_clip/has_snapshot change only through SetHasClip / SetHasSnapshot, after the file exists.
 class EventStore {
  public:
   struct Options {

@@ -76,6 +76,18 @@ void Migrate(Database& db) {
     tx.Commit();
     version = 2;
   }
+  if (version < 3) {
+    Transaction tx(db);
+    db.Exec(R"sql(
+ALTER TABLE "event" ADD COLUMN "in_progress" INTEGER NOT NULL DEFAULT 0;
+DROP INDEX IF EXISTS "event_start_time";
+CREATE INDEX "event_start_time" ON "event" ("start_time" DESC, "id", "label", "camera",
+  "end_time", "top_score", "false_positive", "zones", "has_clip", "has_snapshot", "in_progress");
+)sql");
+    SetVersion(db, 3);
+    tx.Commit();
+    version = 3;
+  }
 }
 
 }  // namespace corvette::storage

@@ -323,6 +323,7 @@ TEST(EventProcessorTest, StoresTrueEventsWithAtomicSnapshotFileAndFlags) {
   EXPECT_FALSE(row->has_snapshot);
   EXPECT_FALSE(row->has_clip);
   EXPECT_FALSE(row->thumbnail.empty());
+  EXPECT_TRUE(row->in_progress);
   ASSERT_TRUE(processor.FindLive("e1").has_value());
   EXPECT_NE(processor.FindLive("e1")->frame, nullptr);
   auto live_snapshot = EventProcessor::RenderSnapshot(
@@ -341,6 +342,7 @@ TEST(EventProcessorTest, StoresTrueEventsWithAtomicSnapshotFileAndFlags) {
   EXPECT_TRUE(row->has_snapshot);
   EXPECT_FALSE(row->has_clip);
   EXPECT_TRUE(row->zones.empty());
+  EXPECT_FALSE(row->in_progress);
   const std::string file = clips.File("front-e1.jpg");
   ASSERT_TRUE(std::filesystem::exists(file));
   EXPECT_EQ(clips.Names(), std::vector<std::string>{"front-e1.jpg"}) << "no temporary left";
@@ -358,6 +360,55 @@ TEST(EventProcessorTest, StoresTrueEventsWithAtomicSnapshotFileAndFlags) {
   EXPECT_EQ(processor.counters().events_started, 1u);
   EXPECT_EQ(processor.counters().events_stored, 1u);
   EXPECT_EQ(processor.counters().snapshots_written, 1u);
+}
+
+// What a client does on an `end` message: read the event from the API at once.
+class ReadsTheRowOnEnd : public EventListener {
+ public:
+  explicit ReadsTheRowOnEnd(const storage::EventStore& store) : store_(store) {}
+  void OnEventMessage(const track::EventMessage& message) override {
+    if (message.type == "end") {
+      end_after = message.after;
+      row_on_end = store_.Get(message.after["id"].get<std::string>());
+    }
+  }
+  nlohmann::json end_after;
+  std::optional<storage::EventRecord> row_on_end;
+
+ private:
+  const storage::EventStore& store_;
+};
+
+TEST(EventProcessorTest, TheEndMessageFindsTheFinalRowStored) {
+  TestDir dir;
+  TestDir clips;
+  storage::EventStore store({.path = dir.File("frigate.db")});
+  EventProcessorOptions options = Options();
+  options.store = &store;
+  options.clips_dir = clips.path();
+  options.snapshots.enabled = true;
+  EventProcessor processor(options);
+  auto reader = std::make_shared<ReadsTheRowOnEnd>(store);
+  processor.AddListener(reader);
+  Driver driver(processor, kWidth, kHeight);
+  const double start = driver.now();
+  double last_seen = 0;
+  for (int i = 0; i < 10; ++i) {
+    last_seen = driver.now();
+    driver.Frame({Record("e1", "person", 0.85, i < 5 ? kLeft : kRight, last_seen, start)});
+  }
+  driver.Frame({});
+  processor.Flush();
+
+  ASSERT_TRUE(reader->row_on_end.has_value()) << "the row was not there when `end` went out";
+  const storage::EventRecord& row = *reader->row_on_end;
+  EXPECT_FALSE(row.in_progress);
+  EXPECT_TRUE(row.has_snapshot);
+  EXPECT_DOUBLE_EQ(row.end_time, last_seen);
+  EXPECT_DOUBLE_EQ(reader->end_after["end_time"].get<double>(), row.end_time);
+  EXPECT_DOUBLE_EQ(reader->end_after["start_time"].get<double>(), row.start_time);
+  EXPECT_DOUBLE_EQ(reader->end_after["top_score"].get<double>(), row.top_score);
+  EXPECT_EQ(reader->end_after["entered_zones"], nlohmann::json(row.zones));
 }
 
 TEST(EventProcessorTest, AnEventWhoseRowCannotBeStoredEndsWithoutEvent) {

@@ -29,9 +29,10 @@ std::vector<std::string> Columns(Database& db) {
   return names;
 }
 
-const std::vector<std::string> kFrigateColumns{
-    "id",    "label",     "camera",   "start_time",  "end_time", "top_score", "false_positive",
-    "zones", "thumbnail", "has_clip", "has_snapshot"};
+// Frigate 0.8's columns, then corvette's.
+const std::vector<std::string> kEventColumns{
+    "id",    "label",     "camera",   "start_time",   "end_time",   "top_score", "false_positive",
+    "zones", "thumbnail", "has_clip", "has_snapshot", "in_progress"};
 
 const std::vector<std::string> kAllIndexes{
     "event_camera", "event_camera_label_start_time", "event_camera_start_time",
@@ -139,7 +140,7 @@ TEST(MigrationsTest, FreshFileGetsFrigatesTableAndTheApiIndexes) {
   Database db = Database::Open(dir.File("frigate.db"));
   Migrate(db);
   EXPECT_EQ(SchemaVersion(db), kSchemaVersion);
-  EXPECT_EQ(Columns(db), kFrigateColumns);
+  EXPECT_EQ(Columns(db), kEventColumns);
   EXPECT_EQ(Indexes(db), kAllIndexes);
   // Running again is a no-op.
   Migrate(db);
@@ -148,6 +149,7 @@ TEST(MigrationsTest, FreshFileGetsFrigatesTableAndTheApiIndexes) {
   db.Exec(R"(INSERT INTO "event" (id, label, camera, start_time, end_time, top_score,
              false_positive, zones, thumbnail) VALUES ('x', 'person', 'c', 1, 2, 0.5, 0, '[]', ''))");
   EXPECT_EQ(db.QueryInt("SELECT has_clip + has_snapshot FROM event"), 2);
+  EXPECT_EQ(db.QueryInt("SELECT in_progress FROM event"), 0);  // a row 0.8 writes is ended
 }
 
 TEST(MigrationsTest, AdoptsAFrigate08Database) {
@@ -158,7 +160,7 @@ TEST(MigrationsTest, AdoptsAFrigate08Database) {
     Database db = Database::Open(dir.File("frigate.db"));
     Migrate(db);
     EXPECT_EQ(SchemaVersion(db), kSchemaVersion);
-    EXPECT_EQ(Columns(db), kFrigateColumns);
+    EXPECT_EQ(Columns(db), kEventColumns);
     EXPECT_EQ(Indexes(db), kAllIndexes);
     EXPECT_TRUE(db.TableExists("migratehistory"));  // Frigate's bookkeeping is kept
     Statement s = db.Prepare("SELECT id, zones, has_clip, has_snapshot FROM event");
@@ -206,7 +208,7 @@ TEST(MigrationsTest, IndexesServeTheApiQueries) {
   EXPECT_THAT(both, ::testing::Not(HasSubstr("TEMP B-TREE")));
   const std::string no_thumbnails = plan(
       "SELECT id, label, camera, start_time, end_time, top_score, false_positive, zones, '', "
-      "has_clip, has_snapshot FROM event ORDER BY start_time DESC LIMIT 100");
+      "has_clip, has_snapshot, in_progress FROM event ORDER BY start_time DESC LIMIT 100");
   EXPECT_THAT(no_thumbnails, HasSubstr("COVERING INDEX event_start_time"));
   const std::string summary = plan(
       "SELECT camera, label, start_time, zones FROM event WHERE has_clip = 1 ORDER BY camera, "

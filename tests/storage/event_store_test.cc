@@ -66,8 +66,8 @@ TEST(EventStoreTest, UpsertedEventReadsBackWithTheApiShape) {
   ASSERT_EQ(list.size(), 1u);
   const nlohmann::json expected = nlohmann::json::parse(R"({"camera":"front_door",
       "end_time":1623643757.837382,"false_positive":false,"has_clip":true,"has_snapshot":false,
-      "id":"1623643750.569992-64ji22","label":"person","start_time":1623643750.569992,
-      "thumbnail":"dGh1bWI=","top_score":0.70703125,"zones":["yard","porch"]})");
+      "id":"1623643750.569992-64ji22","in_progress":false,"label":"person",
+      "start_time":1623643750.569992,"thumbnail":"dGh1bWI=","top_score":0.70703125,"zones":["yard","porch"]})");
   EXPECT_EQ(list[0], expected);
   EXPECT_EQ(list[0].dump(), expected.dump());
   // Stored as Frigate writes the zones column.
@@ -120,6 +120,34 @@ TEST(EventStoreTest, ZoneNamesThatAreNotUtf8AreStoredWithReplacementCharacters) 
   EventRecord e = Event("1.0-bad", "c", "person", 1.0, {"z\xffne"});
   ASSERT_TRUE(store.WaitDurable(store.Upsert(e)));  // used to end the process
   EXPECT_THAT(store.Get(e.id)->zones, ElementsAre("z\xef\xbf\xbdne"));
+}
+
+TEST(EventStoreTest, InProgressIsStoredAndOpeningTheStoreEndsWhatAStopLeftInProgress) {
+  testing::TestDir dir;
+  EventRecord running = Event("2.0-runnin", "cam", "person", 2.0);
+  running.in_progress = true;
+  running.end_time = 9.5;
+  EventRecord ended = Event("1.0-ended0", "cam", "person", 1.0);
+  {
+    EventStore store({.path = dir.File("frigate.db")});
+    store.Upsert(ended);
+    ASSERT_TRUE(store.WaitDurable(store.Upsert(running)));
+    EXPECT_TRUE(store.Get(running.id)->in_progress);
+    EXPECT_FALSE(store.Get(ended.id)->in_progress);
+    const nlohmann::json list = store.Events({});
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0]["in_progress"], true);
+    EXPECT_EQ(list[0]["end_time"], 9.5);  // numeric while in progress (Home Assistant needs it)
+    EXPECT_EQ(list[1]["in_progress"], false);
+    EXPECT_NE(store.EventsJson({})->find(R"("id":"2.0-runnin","in_progress":true)"),
+              std::string::npos);
+  }
+  // The process that tracked it is gone: the next store ends it, keeping its last sighting.
+  EventStore reopened({.path = dir.File("frigate.db")});
+  const auto got = reopened.Get(running.id);
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->in_progress);
+  EXPECT_DOUBLE_EQ(got->end_time, 9.5);
 }
 
 TEST(EventStoreTest, UpsertUpdatesInProgressRowButNotFileFlags) {
@@ -271,7 +299,7 @@ TEST_F(EventFilterTest, IncludeThumbnailsZeroRemovesTheKey) {
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(with[i]["thumbnail"], "dGh1bWI=");
     EXPECT_FALSE(without[i].contains("thumbnail"));
-    EXPECT_EQ(without[i].size(), 10u);
+    EXPECT_EQ(without[i].size(), 11u);
     nlohmann::json stripped = with[i];
     stripped.erase("thumbnail");
     EXPECT_EQ(stripped, without[i]);
@@ -676,7 +704,7 @@ void AppendJsonDouble(std::string& out, double value) {
 std::string EventsJson(const std::string& path, const EventFilter& filter) {
   std::string sql = fmt::format(
       "SELECT id, label, camera, start_time, end_time, top_score, false_positive, zones, {}, "
-      "has_clip, has_snapshot FROM \"event\" WHERE 1",
+      "has_clip, has_snapshot, in_progress FROM \"event\" WHERE 1",
       filter.include_thumbnails ? "thumbnail" : "''");
   if (filter.camera)
     sql += " AND camera = ?";
@@ -709,6 +737,7 @@ std::string EventsJson(const std::string& path, const EventFilter& filter) {
     out += s.Int64(10) ? ",\"has_snapshot\":true" : ",\"has_snapshot\":false";
     out += ",\"id\":";
     AppendJsonString(out, s.Text(0));
+    out += s.Int64(11) ? ",\"in_progress\":true" : ",\"in_progress\":false";
     out += ",\"label\":";
     AppendJsonString(out, s.Text(1));
     out += ",\"start_time\":";
@@ -807,6 +836,7 @@ class EventsJsonWireFormatTest : public ::testing::Test {
       }
       e.has_clip = pick(2);
       e.has_snapshot = pick(2);
+      e.in_progress = pick(2);
       store_->Upsert(std::move(e));
     }
     ASSERT_TRUE(store_->Flush());
@@ -849,8 +879,9 @@ TEST_F(EventsJsonWireFormatTest, BytesMatchTheFormerRenderer) {
   // Not a vacuous comparison: the document holds what it should.
   const std::string body = *store_->EventsJson({.limit = 10000});
   EXPECT_GT(body.size(), 100u * 7000u);
-  EXPECT_NE(body.find(R"("id":"null-flags","label":"person","start_time":-7.5)"),
-            std::string::npos);
+  EXPECT_NE(
+      body.find(R"("id":"null-flags","in_progress":false,"label":"person","start_time":-7.5)"),
+      std::string::npos);
   EXPECT_NE(body.find(R"("has_clip":false,"has_snapshot":false,"id":"null-flags")"),
             std::string::npos);
   EXPECT_NE(body.find(R"("thumbnail":"x\"y","top_score":0.1,"zones":["a","é\""]})"),
