@@ -51,6 +51,9 @@ camera::CameraOptions CameraOptionsFor(const config::Config& config,
     for (config::Role role : command.roles)
       capture.roles.emplace_back(config::RoleName(role));
     capture.argv = command.argv;
+    capture.input_argv = command.input_argv;
+    for (const config::FfmpegOutput& output : command.outputs)
+      capture.outputs.emplace_back(config::RoleName(output.role), output.args);
   }
   return options;
 }

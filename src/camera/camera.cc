@@ -93,6 +93,7 @@ CameraStats Camera::Stats() const {
   stats.detection_fps = detection_fps_.Rate();
   stats.pid = getpid();
   stats.capture_pid = supervisor_.capture_pid();
+  stats.roles = supervisor_.status().roles;
   return stats;
 }
 

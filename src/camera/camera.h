@@ -74,6 +74,7 @@ struct CameraStats {
   double detection_fps = 0;  // detector calls
   pid_t pid = 0;             // the process doing the work (corvette itself)
   pid_t capture_pid = 0;     // the detect ffmpeg's pid, 0 while none runs
+  std::vector<video::CameraSupervisor::Status::Role> roles;  // which ffmpeg outputs work
 };
 
 // One camera: its ffmpeg processes (CameraSupervisor), its processor thread (motion, then detection

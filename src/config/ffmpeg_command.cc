@@ -91,44 +91,49 @@ std::vector<FfmpegCommand> FfmpegCommandsFor(const Config& config, const CameraC
   const FfmpegOutputArgs& out = camera.ffmpeg.output_args;
   const std::string segment_name = camera.name + "-%Y%m%d%H%M%S.mp4";
   for (const FfmpegInputConfig& input : camera.ffmpeg.inputs) {
-    std::vector<std::string> outputs;
+    std::vector<FfmpegOutput> outputs;
     if (input.HasRole(Role::kRecord) && camera.record.enabled) {
-      Append(outputs, out.record);
-      outputs.push_back(InDirectory(config.storage.recordings, segment_name));
+      FfmpegOutput& o = outputs.emplace_back(FfmpegOutput{Role::kRecord, out.record});
+      o.args.push_back(InDirectory(config.storage.recordings, segment_name));
     }
     // Regardless of clips.enabled, so clips can be switched on at run time.
     if (input.HasRole(Role::kClips)) {
-      Append(outputs, out.clips);
-      outputs.push_back(InDirectory(config.storage.cache, segment_name));
+      FfmpegOutput& o = outputs.emplace_back(FfmpegOutput{Role::kClips, out.clips});
+      o.args.push_back(InDirectory(config.storage.cache, segment_name));
     }
     if (input.HasRole(Role::kRtmp) && camera.rtmp.enabled && options.include_rtmp) {
-      Append(outputs, RtmpOutputArgs(out.rtmp,
-                                     config.rtmp.port == 1935
-                                         ? fmt::format("rtmp://127.0.0.1/live/{}", camera.name)
-                                         : fmt::format("rtmp://127.0.0.1:{}/live/{}",
-                                                       config.rtmp.port, camera.name),
-                                     options.resilient_rtmp));
+      outputs.push_back(
+          {Role::kRtmp, RtmpOutputArgs(out.rtmp,
+                                       config.rtmp.port == 1935
+                                           ? fmt::format("rtmp://127.0.0.1/live/{}", camera.name)
+                                           : fmt::format("rtmp://127.0.0.1:{}/live/{}",
+                                                         config.rtmp.port, camera.name),
+                                       options.resilient_rtmp)});
     }
     if (input.HasRole(Role::kDetect)) {
+      FfmpegOutput& o = outputs.emplace_back(FfmpegOutput{Role::kDetect, {}});
       if (camera.fps) {
-        outputs.push_back("-r");
-        outputs.push_back(std::to_string(*camera.fps));
+        o.args.push_back("-r");
+        o.args.push_back(std::to_string(*camera.fps));
       }
-      Append(outputs, out.detect);
-      outputs.push_back("pipe:");
+      Append(o.args, out.detect);
+      o.args.push_back("pipe:");
     }
     if (outputs.empty())
       continue;
 
     FfmpegCommand command;
     command.roles = input.roles;
-    command.argv.push_back("ffmpeg");
-    Append(command.argv, input.global_args);
-    Append(command.argv, input.hwaccel_args);
-    Append(command.argv, input.input_args);
-    command.argv.push_back("-i");
-    command.argv.push_back(input.path);
-    command.argv.insert(command.argv.end(), outputs.begin(), outputs.end());
+    command.input_argv.push_back("ffmpeg");
+    Append(command.input_argv, input.global_args);
+    Append(command.input_argv, input.hwaccel_args);
+    Append(command.input_argv, input.input_args);
+    command.input_argv.push_back("-i");
+    command.input_argv.push_back(input.path);
+    command.argv = command.input_argv;
+    for (const FfmpegOutput& output : outputs)
+      Append(command.argv, output.args);
+    command.outputs = std::move(outputs);
     commands.push_back(std::move(command));
   }
   return commands;

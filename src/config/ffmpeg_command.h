@@ -10,10 +10,20 @@
 
 namespace corvette::config {
 
+// One output of an ffmpeg command: the role it serves and its arguments, destination last.
+struct FfmpegOutput {
+  Role role;
+  std::vector<std::string> args;
+};
+
 struct FfmpegCommand {
   std::vector<Role> roles;  // the input's roles, as configured
   std::vector<std::string>
       argv;  // argv[0] == "ffmpeg"; contains the input URL with its credentials
+  // argv in parts: everything up to and including `-i <path>`, then each output in ffmpeg's
+  // output order (#0, #1, ...). argv is input_argv followed by every output's args.
+  std::vector<std::string> input_argv;
+  std::vector<FfmpegOutput> outputs;
 };
 
 struct FfmpegCommandOptions {

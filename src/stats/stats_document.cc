@@ -23,6 +23,14 @@ nlohmann::json BuildStatsDocument(const StatsInputs& inputs) {
         {"pid", camera.pid},
         {"capture_pid", camera.capture_pid},
     };
+    if (!camera.roles.empty()) {
+      nlohmann::json& roles = document[camera.name]["roles"];
+      for (const CameraStats::Role& role : camera.roles) {
+        roles[role.role] = {{"state", role.state}};
+        if (!role.error.empty())
+          roles[role.role]["error"] = role.error;
+      }
+    }
     detection_fps_sum += camera.detection_fps;
   }
 

@@ -20,6 +20,12 @@ struct CameraStats {
   double detection_fps = 0.0;  // detector calls (regions) per second for this camera
   int pid = 0;                 // the process doing the camera's processing (ours)
   int capture_pid = 0;         // the camera's ffmpeg child; 0 when none runs
+  // corvette's extension: each ffmpeg output role and whether it works (CameraSupervisor's
+  // "running", "starting", "failed", "restarting"), with the last failure while it is not running.
+  struct Role {
+    std::string role, state, error;
+  };
+  std::vector<Role> roles = {};
 };
 
 struct DetectorStats {
@@ -42,7 +48,8 @@ struct StatsInputs {
   std::vector<StorageStats> storage;  // clips, recordings, cache, /dev/shm
 };
 
-// {"<camera>": {camera_fps, process_fps, skipped_fps, detection_fps, pid, capture_pid}, ...,
+// {"<camera>": {camera_fps, process_fps, skipped_fps, detection_fps, pid, capture_pid,
+//               roles: {"<role>": {state[, error]}} (corvette's; left out when empty)}, ...,
 //  "detectors": {"<name>": {inference_speed, detection_start, pid}},
 //  "detection_fps": sum of the cameras' detection_fps,
 //  "service": {"uptime": int, "version": str,

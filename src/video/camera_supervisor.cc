@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
 #include "video/child_process.h"
 #include "video/frame_reader.h"
 #include "video/named_logger.h"
+#include "video/output_failure.h"
 
 namespace corvette::video {
 namespace {
@@ -21,6 +23,8 @@ namespace {
 constexpr size_t kPoolSlack = 4;
 // Most pool frames kept beyond the initial ones; more are allocated and freed one by one.
 constexpr size_t kPoolGrowth = 16;
+// A process without frames to show (no detect output) counts as running once alive this long.
+constexpr double kRunningAfterSeconds = 5.0;
 
 const util::Clock& ClockOf(const CameraSupervisorOptions& options) {
   return options.clock != nullptr ? *options.clock : util::SystemClock::Instance();
@@ -63,7 +67,11 @@ struct CameraSupervisor::Process {
   double started_at = 0;  // monotonic
   double kill_at = 0;     // monotonic; SIGKILL due (0: not terminating)
   bool terminated_by_us = false;
-  bool healthy_marked = false;  // the detect process delivered its first frame
+  bool healthy_marked = false;             // the detect process delivered its first frame
+  bool exited_by_itself = false;           // the last exit was not our doing
+  std::string error;                       // why it last failed, until it runs again
+  std::vector<std::string> last_stderr;    // of the last failure, to say "again" briefly
+  std::optional<OutputFailure> split_for;  // split it (another output failed)
   std::unique_ptr<FrameReader> reader;
   std::thread reader_thread;
   std::atomic<bool> reader_finished{false};
@@ -97,6 +105,7 @@ CameraSupervisor::CameraSupervisor(CameraSupervisorOptions options)
     throw std::invalid_argument(
         fmt::format("camera {}: detect width and height must be positive", options_.camera));
   }
+  status_.roles = Roles(clock_.Monotonic());  // every role "starting" until the thread runs
 }
 
 CameraSupervisor::~CameraSupervisor() {
@@ -146,13 +155,15 @@ void CameraSupervisor::Supervise() {
   for (;;) {
     double now = clock_.Monotonic();
     double next_wake = now + options_.check_interval_seconds;
-    for (auto& process : processes_) {
+    for (auto& process : processes_)
       CheckProcess(*process, now);
+    SplitFailedProcesses(now);
+    for (auto& process : processes_) {
       if (!process->child) {
         next_wake = std::min(next_wake, process->next_start);
       }
     }
-    UpdateState();
+    UpdateState(now);
     std::unique_lock lock(mutex_);
     // Waits in real time; the clock decides what is due. With a clock that does not move by itself
     // this still checks every check_interval_seconds.
@@ -233,6 +244,7 @@ void CameraSupervisor::StartProcess(Process& process, double now) {
   process.started_at = now;
   process.kill_at = 0;
   process.terminated_by_us = false;
+  process.exited_by_itself = false;
   process.healthy_marked = false;
   if (!process.detect) {
     process.backoff.MarkStarted();
@@ -288,18 +300,33 @@ void CameraSupervisor::HandleExit(Process& process, double now) {
     status_.last_restart_delay = delay;
   }
   auto logger = NamedLogger("watchdog." + options_.camera);
+  std::vector<std::string> lines = process.child->StderrLines();
+  process.exited_by_itself = !process.terminated_by_us;
   if (process.terminated_by_us) {
     logger->info("ffmpeg ({}) for {} stopped ({}). Restarting in {:.1f} s.",
                  process.command.roles_name(), options_.camera, exit.ToString(), delay);
+  } else if (!lines.empty() && lines == process.last_stderr) {
+    logger->error(
+        "ffmpeg ({}) for {} exited again ({}) with the same last lines. Restarting in "
+        "{:.1f} s.",
+        process.command.roles_name(), options_.camera, exit.ToString(), delay);
   } else {
     logger->error("ffmpeg ({}) for {} exited unexpectedly ({}). Restarting in {:.1f} s.",
                   process.command.roles_name(), options_.camera, exit.ToString(), delay);
+    if (!lines.empty()) {
+      logger->error("The following ffmpeg logs include the last {} lines prior to exit.",
+                    process.child->options().stderr_max_lines);
+      process.child->LogStderr();
+    }
   }
-  if (!process.child->StderrLines().empty()) {
-    logger->error("The following ffmpeg logs include the last {} lines prior to exit.",
-                  process.child->options().stderr_max_lines);
-    process.child->LogStderr();
+  if (process.exited_by_itself) {
+    std::optional<OutputFailure> failure = FindOutputFailure(process.command, lines);
+    process.error = failure ? failure->line : lines.empty() ? exit.ToString() : lines.back();
+    if (failure && process.detect && failure->role != "detect" && SplitOffDetect(process.command)) {
+      process.split_for = std::move(failure);
+    }
   }
+  process.last_stderr = std::move(lines);
   process.child.reset();
 }
 
@@ -333,13 +360,70 @@ void CameraSupervisor::ShutDownProcesses() {
   capture_pid_.store(0, std::memory_order_relaxed);
 }
 
-void CameraSupervisor::UpdateState() {
+void CameraSupervisor::SplitFailedProcesses(double now) {
+  for (std::size_t i = 0; i < processes_.size(); ++i) {
+    Process& failed = *processes_[i];
+    if (!failed.split_for || failed.child)
+      continue;
+    auto [detect, others] = *SplitOffDetect(failed.command);
+    NamedLogger("watchdog." + options_.camera)
+        ->error("{}", failed.split_for->Explain(options_.camera));
+    auto detect_process = std::make_unique<Process>(detect, options_.backoff, clock_);
+    auto other_process = std::make_unique<Process>(others, options_.backoff, clock_);
+    for (Process* part : {detect_process.get(), other_process.get()})
+      part->log_name = fmt::format("ffmpeg.{}.{}", options_.camera, part->command.roles_name());
+    detect_process->next_start = now;  // it did nothing wrong
+    other_process->ever_started = true;
+    other_process->next_start = failed.next_start;
+    other_process->exited_by_itself = true;
+    other_process->error = failed.error;
+    other_process->last_stderr = failed.last_stderr;
+    processes_[i] = std::move(detect_process);
+    processes_.insert(processes_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                      std::move(other_process));
+    ++i;
+  }
+}
+
+void CameraSupervisor::UpdateState(double now) {
   bool all_running = std::all_of(processes_.begin(), processes_.end(),
                                  [](const auto& process) { return process->child != nullptr; });
+  std::vector<Status::Role> roles = Roles(now);
   std::lock_guard lock(mutex_);
+  status_.roles = std::move(roles);
   if (status_.state != State::kStopped) {
     status_.state = all_running ? State::kRunning : State::kRestarting;
   }
+}
+
+std::vector<CameraSupervisor::Status::Role> CameraSupervisor::Roles(double now) {
+  std::vector<Status::Role> roles;
+  for (auto& process : processes_) {
+    std::string state;
+    if (process->child) {
+      const bool running = process->detect ? process->healthy_marked
+                                           : now - process->started_at >= kRunningAfterSeconds;
+      state = running ? "running" : "starting";
+      if (running)
+        process->error.clear();
+    } else {
+      state = process->exited_by_itself ? "failed"
+              : process->ever_started   ? "restarting"
+                                        : "starting";
+    }
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& outputs =
+        process->command.outputs;
+    std::vector<std::string> names;
+    for (const auto& output : outputs)
+      names.push_back(output.first);
+    if (outputs.empty())
+      names = process->command.roles;
+    for (const std::string& role : names)
+      roles.push_back({role, state, process->error});
+  }
+  std::sort(roles.begin(), roles.end(),
+            [](const Status::Role& a, const Status::Role& b) { return a.role < b.role; });
+  return roles;
 }
 
 }  // namespace corvette::video

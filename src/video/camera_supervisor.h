@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "stats/rate_meter.h"
@@ -24,6 +25,11 @@ struct FfmpegCommand {
   std::vector<std::string>
       roles;  // e.g. {"clips", "detect"}; the "detect" one writes frames to stdout
   std::vector<std::string> argv;  // full command line, argv[0] = "ffmpeg"
+  // Optional, so that an output that cannot be written can be split off (video/output_failure.h):
+  // argv up to and including the input, and each output's role and arguments (destination last)
+  // in ffmpeg's output order; argv is input_argv followed by every output's arguments.
+  std::vector<std::string> input_argv = {};
+  std::vector<std::pair<std::string, std::vector<std::string>>> outputs = {};
 
   bool has_role(const std::string& role) const;
   // The roles sorted and joined by '_' ("clips_detect"), as in the logger name
@@ -61,7 +67,13 @@ struct CameraSupervisorOptions {
 // dies is started again after a delay from its own Backoff (1 s doubling to 30 s with jitter, reset
 // after a healthy minute); the detect process is also restarted when it delivers no frame for
 // no_frame_timeout_seconds. Dying processes have their last stderr lines logged at error level to
-// ffmpeg.<camera>.<roles>; the supervisor's own messages go to watchdog.<camera>.
+// ffmpeg.<camera>.<roles> (a process that dies again with the same lines says so in one line);
+// the supervisor's own messages go to watchdog.<camera>.
+//
+// One failing output never stops detection: when the process that also writes the detect frames
+// dies because another of its outputs cannot be written (ffmpeg's stderr names the output file),
+// it is split for good into a detect process and one for the other outputs (which is retried with
+// its backoff), and the reason and the fix are logged once (video/output_failure.h).
 //
 // Threads: one supervising thread per camera plus one FrameReader thread while a detect process
 // runs, so a camera whose stream is gone never holds up another. All public methods are
@@ -76,6 +88,15 @@ class CameraSupervisor {
     uint64_t frames_read = 0;          // since construction
     uint64_t frames_dropped = 0;       // dropped because the queue was full
     double last_restart_delay = 0;     // seconds, the most recent backoff delay chosen
+    // Each configured output's role and whether it works: "running" (its process runs and, for
+    // detect, frames arrive; others after 5 s alive), "starting", "failed" (its process exited by
+    // itself; `error` says why, from ffmpeg's stderr), "restarting" (stopped by the watchdog).
+    struct Role {
+      std::string role;
+      std::string state;
+      std::string error;  // the last failure, kept until the role runs again
+    };
+    std::vector<Role> roles;  // sorted by role
   };
 
   // Throws std::invalid_argument when the options are unusable (no commands, several detect
@@ -115,7 +136,11 @@ class CameraSupervisor {
   void StartProcess(Process& process, double now);
   void HandleExit(Process& process, double now);
   void ShutDownProcesses();
-  void UpdateState();
+  // Replaces processes marked for splitting by their detect and other parts.
+  void SplitFailedProcesses(double now);
+  void UpdateState(double now);
+  // Each output role's state (Status::roles); forgets the error of a process that runs again.
+  std::vector<Status::Role> Roles(double now);
 
   const CameraSupervisorOptions options_;
   const util::Clock& clock_;

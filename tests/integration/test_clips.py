@@ -102,5 +102,39 @@ class ClipsTest(corvette_harness.CorvetteTestCase):
         self.assertEqual((status, body), (200, clip))
 
 
+
+class OutputThatCannotBeWrittenTest(corvette_harness.CorvetteTestCase):
+    """A camera whose one input has roles [detect, clips] and sends a codec mp4 cannot hold by
+    stream copy (vtest.avi's MS-MPEG4): the clip output fails, detection goes on."""
+
+    def test_detection_and_events_go_on_and_the_roles_tell_the_truth(self):
+        camera = corvette_harness.demo_camera(roles=("detect", "clips"),
+                                              objects={"track": ["person"]})
+        camera["clips"] = {"enabled": True}
+        corvette = self.start_corvette(corvette_harness.base_config({"cam": camera}))
+
+        deadline = time.monotonic() + 120
+        events = []
+        while time.monotonic() < deadline and not events:
+            events = corvette.get_json("/api/events?include_thumbnails=0")
+            time.sleep(1)
+        self.assertTrue(events, "no event: detection died with the clip output")
+        self.assertEqual(events[0]["label"], "person")
+
+        stats = corvette.get_json("/api/stats")["cam"]
+        self.assertGreater(stats["process_fps"], 0)
+        self.assertGreater(stats["detection_fps"], 0)
+        self.assertEqual(stats["roles"]["detect"], {"state": "running"})
+        self.assertEqual(stats["roles"]["clips"]["state"], "failed")
+        self.assertIn("output file #0", stats["roles"]["clips"]["error"])
+
+        log = corvette.log()
+        explained = [line for line in log.splitlines()
+                     if "its clips output cannot be written" in line]
+        self.assertEqual(len(explained), 1, log)
+        self.assertIn("msmpeg4v3", explained[0])
+        self.assertIn("ffmpeg.output_args.clips", explained[0])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -12,7 +12,9 @@ import unittest
 import corvette_harness as harness
 from corvette_harness import CorvetteTestCase
 
-CAMERA_KEYS = {"camera_fps", "process_fps", "skipped_fps", "detection_fps", "pid", "capture_pid"}
+# 0.8's six figures, and corvette's `roles` (which ffmpeg outputs work).
+CAMERA_KEYS = {"camera_fps", "process_fps", "skipped_fps", "detection_fps", "pid", "capture_pid",
+               "roles"}
 STORAGE_KEYS = {"total", "used", "free", "mount_type", "mnt_type"}
 
 

@@ -44,6 +44,17 @@ TEST(StatsDocumentTest, CameraEntryHasExactlyTheSixFiguresRounded) {
   EXPECT_EQ(camera["capture_pid"].get<int>(), 53);
 }
 
+TEST(StatsDocumentTest, RolesSayWhichOutputsWorkAndWhyNot) {
+  StatsInputs inputs = SampleInputs();
+  inputs.cameras[0].roles = {{"clips", "failed", "Could not write header for output file #0"},
+                             {"detect", "running", ""}};
+  nlohmann::json camera = BuildStatsDocument(inputs)["front_door"];
+  EXPECT_EQ(camera["roles"], nlohmann::json::parse(R"({
+      "clips": {"state": "failed", "error": "Could not write header for output file #0"},
+      "detect": {"state": "running"}})"));
+  EXPECT_FALSE(BuildStatsDocument(inputs)["back"].contains("roles"));
+}
+
 TEST(StatsDocumentTest, DetectorsAndDetectionFpsSum) {
   nlohmann::json document = BuildStatsDocument(SampleInputs());
   nlohmann::json detector = document["detectors"]["cpu1"];

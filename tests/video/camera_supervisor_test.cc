@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -255,6 +256,64 @@ TEST(CameraSupervisorTest, DeathIsLoggedWithTheLastStderrLinesUnderTheFfmpegLogg
               ::testing::HasSubstr("[ffmpeg." + options.camera + ".clips_rtmp] [error] first"));
   EXPECT_THAT(
       log, ::testing::HasSubstr("[ffmpeg." + options.camera + ".clips_rtmp] [error] Broken pipe"));
+}
+
+// vtest.avi's MS-MPEG4 cannot go into mp4 by stream copy: with roles [detect, clips] on its one
+// input, the shared ffmpeg dies before its first frame. Detection must not die with it.
+TEST(CameraSupervisorTest, AnOutputThatCannotBeWrittenIsSplitOffAndFramesFlow) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(200);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  char cache_template[] = "/tmp/corvette-split-XXXXXX";
+  ASSERT_NE(::mkdtemp(cache_template), nullptr);
+  const std::string cache = cache_template;
+  FfmpegCommand shared;
+  shared.roles = {"detect", "clips"};
+  shared.input_argv = {
+      "ffmpeg",  "-hide_banner", "-loglevel",
+      "warning", "-re",          "-stream_loop",
+      "-1",      "-i",           "/usr/share/doc/opencv-doc/examples/data/vtest.avi"};
+  shared.outputs = {
+      {"clips",
+       {"-f", "segment", "-segment_time", "10", "-segment_format", "mp4", "-reset_timestamps", "1",
+        "-strftime", "1", "-c", "copy", "-an", cache + "/split_cam-%Y%m%d%H%M%S.mp4"}},
+      {"detect", {"-r", "5", "-s", "160x120", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:"}}};
+  shared.argv = shared.input_argv;
+  for (const auto& output : shared.outputs)
+    shared.argv.insert(shared.argv.end(), output.second.begin(), output.second.end());
+  auto options = Options({shared});
+  options.camera = "split_cam";
+  {
+    CameraSupervisor supervisor(options);
+    EXPECT_EQ(supervisor.status().roles.size(), 2u);
+    supervisor.Start();
+    for (int i = 0; i < 5; ++i)
+      ASSERT_NE(supervisor.frames().Pop(20), nullptr) << "frame " << i;
+    ASSERT_TRUE(WaitUntil([&] {
+      auto roles = supervisor.status().roles;
+      return roles.size() == 2 && roles[0].state == "failed" && roles[1].state == "running";
+    }));
+    auto roles = supervisor.status().roles;
+    EXPECT_EQ(roles[0].role, "clips");
+    EXPECT_THAT(roles[0].error, ::testing::HasSubstr("output file #0"));
+    EXPECT_EQ(roles[1].role, "detect");
+    EXPECT_EQ(roles[1].error, "");
+    // The clips part keeps being retried, on its own.
+    const uint64_t restarts = supervisor.status().restarts;
+    EXPECT_TRUE(WaitUntil([&] { return supervisor.status().restarts > restarts; }));
+    EXPECT_GT(supervisor.capture_pid(), 0);
+  }
+  spdlog::set_default_logger(previous);
+  std::filesystem::remove_all(cache);
+  int explanations = 0;
+  for (const std::string& record : sink->last_formatted()) {
+    explanations += record.find("its clips output cannot be written") != std::string::npos;
+    if (record.find("its clips output cannot be written") != std::string::npos) {
+      EXPECT_THAT(record, ::testing::HasSubstr("msmpeg4v3"));
+      EXPECT_THAT(record, ::testing::HasSubstr("output_args.clips"));
+    }
+  }
+  EXPECT_EQ(explanations, 1) << "said once, clearly";
 }
 
 TEST(CameraSupervisorTest, StopKillsProcessesThatIgnoreSigterm) {
