@@ -280,6 +280,38 @@ class RetainedSetAtStartupTest(harness.CorvetteTestCase):
             self.assertIsNotNone(state, f"no retained {feature}/state")
             self.assertEqual(state.text(), text, feature)
 
+    def test_every_camera_of_many_gets_its_retained_command(self):
+        # Twelve cameras take long enough to build that a client subscribed before the last one
+        # exists receives the retained commands in time to drop some: every one must apply.
+        broker = mqtt_harness.Broker().start()
+        self.addCleanup(broker.close)
+        prefix = f"corvette-retained-many-{os.getpid()}"
+        names = [f"cam{i:02d}" for i in range(12)]
+        publisher = mqtt_harness.Listener(broker.port, f"{prefix}/#").start()
+        self.addCleanup(publisher.close)
+        for name in names:
+            publisher.publish(f"{prefix}/{name}/detect/set", "OFF", retain=True)
+            publisher.publish(f"{prefix}/{name}/clips/set", "ON", retain=True)
+        corvette = self.start_corvette(harness.base_config(
+            cameras={name: harness.demo_camera(objects={"track": ["person"]}) for name in names},
+            mqtt={"host": "127.0.0.1", "port": broker.port, "topic_prefix": prefix,
+                  "client_id": prefix}))
+
+        for name in names:
+            state = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                state = mqtt_harness.retained(broker.port, f"{prefix}/{name}/clips/state", 2)
+                if state is not None:
+                    break
+            self.assertIsNotNone(state, f"{name}: no retained clips/state")
+            self.assertEqual(state.text(), "ON", name)
+        sections = corvette.get_json("/api/config")["cameras"]
+        self.assertEqual([n for n in names if sections[n]["detect"]["enabled"]], [],
+                         "cameras whose retained detect/set OFF was lost")
+        self.assertEqual([n for n in names if not sections[n]["clips"]["enabled"]], [],
+                         "cameras whose retained clips/set ON was lost")
+
 
 if __name__ == "__main__":
     unittest.main()
