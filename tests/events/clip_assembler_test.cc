@@ -10,12 +10,14 @@
 #include <fstream>
 #include <mutex>
 
+#include "../support/wait_for.h"
 #include "clip_test_util.h"
 #include "events/retention.h"
 
 namespace corvette::events {
 namespace {
 namespace fs = std::filesystem;
+using corvette::testing::WaitFor;
 using testing::PutSegments;
 using testing::TestDir;
 
@@ -236,15 +238,11 @@ TEST_F(ClipAssemblerTest, EventsInProgressKeepTheirSegments) {
   auto needed = PutSegments(dir_.File("cache"), "front", now - 192, 2, 1);
   auto old = PutSegments(dir_.File("cache"), "front", now - 300, 2, 1);
   PutSegments(dir_.File("cache"), "front", now - 2, 2, 1);
-  for (int i = 0; i < 100 && fs::exists(old[0]); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_FALSE(fs::exists(old[0]));
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(old[0]); }));
   EXPECT_TRUE(fs::exists(needed[0]));
   // Once the event ends without a clip, its segments may go.
   assembler->NoteEventEnded("e");
-  for (int i = 0; i < 100 && fs::exists(needed[0]); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_FALSE(fs::exists(needed[0]));
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(needed[0]); }));
 }
 
 // Kill -9 of the process while the clip is being written: nothing appears under the final name,
@@ -270,9 +268,8 @@ TEST_F(ClipAssemblerTest, SigkillDuringAssemblyLeavesNoFinalFile) {
     ::_exit(0);
   }
   std::error_code ec;
-  for (int i = 0; i < 600 && !(fs::exists(temporary, ec) && fs::file_size(temporary, ec) > 100'000);
-       ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  WaitFor([&] { return fs::exists(temporary, ec) && fs::file_size(temporary, ec) > 100'000; },
+          std::chrono::seconds(30));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ASSERT_TRUE(fs::exists(temporary));
   ::kill(child, SIGKILL);

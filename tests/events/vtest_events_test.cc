@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "../detect/vtest_frames.h"
+#include "../support/wait_for.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
 #include "detect/frame_detection.h"
@@ -203,9 +204,8 @@ TEST_F(VtestEventsTest, ARealCameraFeedsTheProcessorThroughItsFrameObserver) {
   options.on_frame = processor.Observer();
   camera::Camera camera(std::move(options));
   camera.Start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (processor.counters().events_stored < 1 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  corvette::testing::WaitFor([&] { return processor.counters().events_stored >= 1; },
+                             std::chrono::seconds(30), std::chrono::milliseconds(200));
   camera.Stop();
   processor.Flush();
 
