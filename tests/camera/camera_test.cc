@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "../support/vtest_frames.h"
 #include "../support/wait_for.h"
 #include "image/jpeg.h"
 
@@ -73,13 +74,12 @@ TEST(CameraTest, ViewersOfTheSameFrameAndOptionsShareOneEncode) {
 CameraOptions WalkersCamera() {
   CameraOptions options;
   options.name = "walkers";
-  options.width = 768;
-  options.height = 576;
+  options.width = corvette::testing::kVtestWidth;
+  options.height = corvette::testing::kVtestHeight;
   options.capture.commands.push_back(
       {{"detect"},
        {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i",
-        "/usr/share/doc/opencv-doc/examples/data/vtest.avi", "-f", "rawvideo", "-pix_fmt",
-        "yuv420p", "pipe:"}});
+        corvette::testing::kVtestPath, "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:"}});
   return options;
 }
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "../detect/vtest_frames.h"
+#include "../support/vtest_frames.h"
 #include "detect/detector_pool.h"
 #include "detect/frame_detection.h"
 #include "detect/object_filter.h"
@@ -28,8 +28,8 @@
 namespace corvette::camera {
 namespace {
 
-using detect::testing::kVtestHeight;
-using detect::testing::kVtestWidth;
+using corvette::testing::kVtestHeight;
+using corvette::testing::kVtestWidth;
 
 constexpr double kFrameInterval = 0.2;   // 5 fps
 constexpr double kRecheckSeconds = 5.0;  // CameraOptions' default
@@ -136,7 +136,7 @@ detect::DetectorPool* VtestPeopleTest::pool_ = nullptr;
 
 TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySeconds) {
   // vtest.avi is 10 fps: every 2nd frame is 5 fps; 150 frames are its first 30 s.
-  const auto frames = detect::testing::ReadVtestI420Every(0, 2, 150);
+  const auto frames = corvette::testing::ReadVtestI420Every(0, 2, 150);
   const ChainResult result = Run(frames);
   EXPECT_EQ(result.failed_calls, 0);
   EXPECT_GT(result.detector_calls, 0);
@@ -160,7 +160,7 @@ TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySec
 
 TEST_F(VtestPeopleTest, AStillSceneWithoutPeopleReportsNoPerson) {
   // The per-pixel median of frames spread over the clip: the background without the walkers.
-  const auto samples = detect::testing::ReadVtestI420Every(0, 40, 19);
+  const auto samples = corvette::testing::ReadVtestI420Every(0, 40, 19);
   std::vector<uint8_t> background(samples[0].size());
   std::vector<uint8_t> values(samples.size());
   for (size_t i = 0; i < background.size(); ++i) {
@@ -172,7 +172,7 @@ TEST_F(VtestPeopleTest, AStillSceneWithoutPeopleReportsNoPerson) {
   // The still scene right after 10 s of the real clip, in the same run: the people vanish (motion
   // where they were), their tracks are re-checked, and no person may be reported on the still
   // frames although the detector looks at them.
-  std::vector<std::vector<uint8_t>> frames = detect::testing::ReadVtestI420Every(0, 2, 50);
+  std::vector<std::vector<uint8_t>> frames = corvette::testing::ReadVtestI420Every(0, 2, 50);
   const size_t walking = frames.size();
   frames.insert(frames.end(), 60, background);
   const ChainResult still = Run(frames, walking);

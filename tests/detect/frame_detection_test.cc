@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
+#include "../support/vtest_frames.h"
 #include "detect/detector_pool.h"
 #include "detect/object_filter.h"
 #include "detect/region_planner.h"
-#include "vtest_frames.h"
 
 namespace corvette::detect {
 namespace {

@@ -8,7 +8,7 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
-#include "../detect/vtest_frames.h"
+#include "../support/vtest_frames.h"
 #include "../support/wait_for.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
@@ -25,8 +25,8 @@
 namespace corvette::events {
 namespace {
 
-using detect::testing::kVtestHeight;
-using detect::testing::kVtestWidth;
+using corvette::testing::kVtestHeight;
+using corvette::testing::kVtestWidth;
 
 class VtestEventsTest : public ::testing::Test {
  protected:
@@ -35,7 +35,8 @@ class VtestEventsTest : public ::testing::Test {
     options.detectors = {{"cpu", 2}};
     pool_ = new detect::DetectorPool(options);
     // 20 s of footage at 5 fps.
-    frames_ = new std::vector<std::vector<uint8_t>>(detect::testing::ReadVtestI420Every(0, 2, 100));
+    frames_ =
+        new std::vector<std::vector<uint8_t>>(corvette::testing::ReadVtestI420Every(0, 2, 100));
   }
   static void TearDownTestSuite() {
     delete pool_;
@@ -195,7 +196,7 @@ TEST_F(VtestEventsTest, ARealCameraFeedsTheProcessorThroughItsFrameObserver) {
   options.height = kVtestHeight;
   options.capture.commands.push_back(
       {{"detect"},
-       {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", detect::testing::kVtestPath,
+       {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", corvette::testing::kVtestPath,
         "-t", "28", "-vf", "fps=5", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:"}});
   options.detector_pool = pool_;
   options.object_filter = std::make_shared<const detect::ObjectFilter>(

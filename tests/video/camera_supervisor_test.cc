@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/vtest_frames.h"
 #include "../support/wait_for.h"
 
 namespace corvette::video {
@@ -263,10 +264,9 @@ TEST(CameraSupervisorTest, AnOutputThatCannotBeWrittenIsSplitOffAndFramesFlow) {
   const std::string cache = cache_template;
   FfmpegCommand shared;
   shared.roles = {"detect", "clips"};
-  shared.input_argv = {
-      "ffmpeg",  "-hide_banner", "-loglevel",
-      "warning", "-re",          "-stream_loop",
-      "-1",      "-i",           "/usr/share/doc/opencv-doc/examples/data/vtest.avi"};
+  shared.input_argv = {"ffmpeg",  "-hide_banner", "-loglevel",
+                       "warning", "-re",          "-stream_loop",
+                       "-1",      "-i",           corvette::testing::kVtestPath};
   shared.outputs = {
       {"clips",
        {"-f", "segment", "-segment_time", "10", "-segment_format", "mp4", "-reset_timestamps", "1",

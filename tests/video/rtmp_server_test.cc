@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/vtest_frames.h"
 #include "../support/wait_for.h"
 #include "config/config.h"
 #include "config/ffmpeg_command.h"
@@ -35,9 +36,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-constexpr char kVtest[] = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
-constexpr int kWidth = 768;  // vtest.avi's size
-constexpr int kHeight = 576;
+constexpr int kWidth = corvette::testing::kVtestWidth;
+constexpr int kHeight = corvette::testing::kVtestHeight;
 
 // A TCP socket listening on 0.0.0.0 at a port the kernel chose; closed at destruction.
 class Listener {
@@ -117,10 +117,10 @@ class RtmpServerTest : public ::testing::Test {
     std::filesystem::create_directories(*folder_);
     // A short H.264 source (a camera's stream) from vtest.avi; cameras loop it in real time.
     std::string source = (*folder_ / "camera.mp4").string();
-    RunForOutput(
-        {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", kVtest, "-t", "6", "-c:v",
-         "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt", "yuv420p", source},
-        60);
+    RunForOutput({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i",
+                  corvette::testing::kVtestPath, "-t", "6", "-c:v", "libx264", "-preset",
+                  "ultrafast", "-g", "10", "-pix_fmt", "yuv420p", source},
+                 60);
     ASSERT_TRUE(std::filesystem::exists(source));
   }
   static void TearDownTestSuite() {
@@ -239,10 +239,12 @@ TEST_F(RtmpServerTest, PublishedStreamPlays) {
   EXPECT_TRUE(std::filesystem::exists(server.config_path()));
 
   ChildProcess::Options publisher;
-  publisher.argv = {
-      "ffmpeg",    "-hide_banner", "-loglevel", "error", "-re",     "-stream_loop",
-      "-1",        "-i",           kVtest,      "-c:v",  "libx264", "-preset",
-      "ultrafast", "-g",           "10",        "-f",    "flv",     server.LocalUrl("pushed")};
+  publisher.argv = {"ffmpeg",    "-hide_banner", "-loglevel",
+                    "error",     "-re",          "-stream_loop",
+                    "-1",        "-i",           corvette::testing::kVtestPath,
+                    "-c:v",      "libx264",      "-preset",
+                    "ultrafast", "-g",           "10",
+                    "-f",        "flv",          server.LocalUrl("pushed")};
   ChildProcess push(publisher);
   EXPECT_TRUE(ProbeUntil(server.LocalUrl("pushed"), "h264,768,576", 30));
   push.Terminate(1);
