@@ -9,13 +9,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "../support/detection_chain.h"
+#include "../support/detector_pool_suite.h"
 #include "../support/vtest_frames.h"
 #include "detect/detector_pool.h"
 #include "detect/frame_detection.h"
@@ -42,18 +43,8 @@ struct ChainResult {
   int failed_calls = 0;
 };
 
-class VtestPeopleTest : public ::testing::Test {
+class VtestPeopleTest : public corvette::testing::DetectorPoolSuite {
  protected:
-  static void SetUpTestSuite() {
-    detect::DetectorPoolOptions options;
-    options.detectors = {{"cpu", 2}};
-    pool_ = new detect::DetectorPool(options);
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    pool_ = nullptr;
-  }
-
   // Camera::Detect on each frame in turn, with the app's tracker settings for 5 fps
   // (max_disappeared = fps * 5).
   static ChainResult Run(const std::vector<std::vector<uint8_t>>& frames, size_t count_from = 0) {
@@ -70,14 +61,10 @@ class VtestPeopleTest : public ::testing::Test {
       const auto& bytes = frames[index];
       const bool counted = index >= count_from;
       now += kFrameInterval;
-      auto frame = std::make_shared<video::Frame>(kVtestWidth, kVtestHeight);
-      std::memcpy(frame->mutable_data(), bytes.data(), frame->size_bytes());
-      frame->set_frame_time(now);
-      std::shared_ptr<const video::Frame> shared = frame;
+      std::shared_ptr<const video::Frame> shared =
+          corvette::testing::I420Frame(bytes, kVtestWidth, kVtestHeight, now);
 
-      std::vector<detect::PixelBox> regions_from;
-      for (const auto& b : motion.Detect(shared->y(), kVtestWidth))
-        regions_from.push_back({b.x1, b.y1, b.x2, b.y2});
+      std::vector<detect::PixelBox> regions_from = motion.Detect(shared->y(), kVtestWidth);
       const size_t real_motion = regions_from.size();
       std::vector<detect::PixelBox> tracked;
       for (const track::TrackedRecord& object : tracker.Objects()) {
@@ -100,27 +87,18 @@ class VtestPeopleTest : public ::testing::Test {
         continue;
       }
       const detect::FrameDetectionResult result =
-          detect::DetectFrame(*pool_, filter, "vtest", shared,
+          detect::DetectFrame(pool(), filter, "vtest", shared,
                               detect::I420View::Packed(shared->data(), kVtestWidth, kVtestHeight),
                               regions_from, tracked);
       if (counted) {
         out.detector_calls += result.detector_calls;
         out.failed_calls += result.failed_calls;
       }
-      std::vector<track::Box> examined;
-      for (const detect::PixelBox& r : result.regions)
-        examined.push_back({r.x1, r.y1, r.x2, r.y2});
-      std::vector<track::Detection> detections;
       for (const detect::Detection& d : result.detections) {
         if (counted && d.label == "person")
           ++out.person_detections;
-        detections.push_back({d.label,
-                              d.score,
-                              {d.box.x1, d.box.y1, d.box.x2, d.box.y2},
-                              d.area,
-                              {d.region.x1, d.region.y1, d.region.x2, d.region.y2}});
       }
-      tracker.Update(now, detections, examined);
+      tracker.Update(now, corvette::testing::TrackerDetections(result), result.regions);
       for (const track::TrackedRecord& object : tracker.Objects()) {
         if (counted && object.label == "person" && object.frame_time == now)
           ++out.person_matches[object.id];
@@ -128,11 +106,7 @@ class VtestPeopleTest : public ::testing::Test {
     }
     return out;
   }
-
-  static detect::DetectorPool* pool_;
 };
-
-detect::DetectorPool* VtestPeopleTest::pool_ = nullptr;
 
 TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySeconds) {
   // vtest.avi is 10 fps: every 2nd frame is 5 fps; 150 frames are its first 30 s.
