@@ -64,6 +64,13 @@ class ClipAssemblerTest : public ::testing::Test {
     fs::create_directories(options.cache.dir);
     options.poll_seconds = 0.05;
     options.max_wait_seconds = 30;
+    // The tests put segments in the past (now - 100, now - 200) before their request is queued,
+    // and the worker's cache retention may run in between: with the product's keep margin (90 s)
+    // it could delete the first segments of a window before the request protected them, which
+    // made the clips shorter, or the errors other, when the machine was slow. An hour's margin
+    // keeps everything these tests put; EventsInProgressKeepTheirSegments tests retention with
+    // the product's margin.
+    options.cache.keep_margin_seconds = 3600;
     return options;
   }
   std::unique_ptr<ClipAssembler> Make(ClipAssembler::Options options) {
@@ -231,6 +238,7 @@ TEST_F(ClipAssemblerTest, NothingCachedFailsAfterTheWait) {
 TEST_F(ClipAssemblerTest, EventsInProgressKeepTheirSegments) {
   auto options = Options();
   options.cache.max_seconds = 300;
+  options.cache.keep_margin_seconds = SegmentCache::Options{}.keep_margin_seconds;  // 90 s
   auto assembler = Make(options);
   const double now = testing::WholeSecondsNow();
   assembler->NoteEventStarted("front", "e", now - 200);
