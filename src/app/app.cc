@@ -302,8 +302,8 @@ std::optional<std::string> App::BuildCameras() {
     std::vector<std::string> names;
     for (const config::CameraConfig& camera : config_.cameras)
       names.push_back(camera.name);
-    mqtt_ = std::make_unique<MqttBridge>(
-        *config_.mqtt, std::move(names), *this, [this] { return StatsDocument(); }, clock_);
+    mqtt_ = std::make_unique<MqttBridge>(*config_.mqtt, std::move(names), *this,
+                                         [this] { return StatsDocument(); });
     mqtt_events_ = std::make_shared<MqttEventPublisher>(*mqtt_);
     // Without MQTT there is nothing to relay: /ws is then 404 like any unknown path.
     ws_relay_ = std::make_shared<WsRelay>();

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "util/named_logger.h"
+
 namespace corvette::app {
 namespace {
 
@@ -83,18 +85,7 @@ void ApplyLoggerConfig(const config::LoggerConfig& logger) {
 }
 
 spdlog::logger& Log() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("corvette.app"))
-      return existing;
-    auto created = spdlog::default_logger()->clone("corvette.app");
-    try {
-      spdlog::initialize_logger(created);
-    } catch (const spdlog::spdlog_ex&) {
-      if (auto existing = spdlog::get("corvette.app"))
-        return existing;
-    }
-    return created;
-  }();
+  static const std::shared_ptr<spdlog::logger> logger = util::NamedLogger("corvette.app");
   return *logger;
 }
 

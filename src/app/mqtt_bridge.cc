@@ -23,15 +23,17 @@ mqtt::MqttOptions ClientOptions(const config::MqttConfig& config) {
 }  // namespace
 
 MqttBridge::MqttBridge(const config::MqttConfig& config, std::vector<std::string> cameras,
-                       FeatureSwitches& switches, std::function<nlohmann::json()> stats_document,
-                       const util::Clock& clock)
+                       FeatureSwitches& switches, std::function<nlohmann::json()> stats_document)
     : cameras_(std::move(cameras)),
       switches_(switches),
       stats_document_(std::move(stats_document)),
-      clock_(clock),
-      stats_interval_(std::max(1, config.stats_interval)),
       commands_(cameras_),
-      client_(ClientOptions(config)) {
+      client_(ClientOptions(config)),
+      // As 0.8: the first stats 10 s after the start, then every stats_interval seconds.
+      stats_worker_({.name = "mqtt: stats",
+                     .interval_seconds = static_cast<double>(std::max(1, config.stats_interval)),
+                     .first_delay_seconds = 10.0},
+                    [this] { client_.Publish(mqtt::topics::kStats, stats_document_().dump()); }) {
   client_.AddConnectHandler([this] { OnConnect(); });
   client_.AddMessageHandler([this](const mqtt::IncomingMessage& m) { OnMessage(m); });
 }
@@ -44,19 +46,11 @@ void MqttBridge::Start() {
   // The startup /state from the config goes out with every connect (OnConnect), before any
   // retained /set the broker delivers on subscribe is applied.
   client_.Start();
-  stats_thread_ = std::thread([this] { EmitStats(); });
+  stats_worker_.Start();
 }
 
 void MqttBridge::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_)
-      return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (stats_thread_.joinable())
-    stats_thread_.join();
+  stats_worker_.Stop();
   client_.Stop();
 }
 
@@ -86,23 +80,6 @@ void MqttBridge::OnMessage(const mqtt::IncomingMessage& message) {
   client_.Publish(mqtt::StateMessage(command.camera, command.feature, command.enabled));
   spdlog::info("{} {} for {} by MQTT", mqtt::FeatureName(command.feature),
                command.enabled ? "ON" : "OFF", command.camera);
-}
-
-void MqttBridge::EmitStats() {
-  // As 0.8: the first stats 10 s after the start, then every stats_interval seconds.
-  double next = clock_.Monotonic() + 10.0;
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    double wait = next - clock_.Monotonic();
-    if (wait > 0) {
-      wake_.wait_for(lock, std::chrono::duration<double>(std::min(wait, 1.0)));
-      continue;
-    }
-    lock.unlock();
-    client_.Publish(mqtt::topics::kStats, stats_document_().dump());
-    lock.lock();
-    next = clock_.Monotonic() + stats_interval_;
-  }
 }
 
 void MqttEventPublisher::OnEventMessage(const track::EventMessage& message) {

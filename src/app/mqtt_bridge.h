@@ -1,21 +1,18 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "config/config.h"
 #include "events/event_listener.h"
 #include "mqtt/commands.h"
 #include "mqtt/mqtt_client.h"
-#include "util/clock.h"
+#include "util/periodic_worker.h"
 
 namespace corvette::app {
 
@@ -35,8 +32,7 @@ class FeatureSwitches {
 class MqttBridge {
  public:
   MqttBridge(const config::MqttConfig& config, std::vector<std::string> cameras,
-             FeatureSwitches& switches, std::function<nlohmann::json()> stats_document,
-             const util::Clock& clock = util::SystemClock::Instance());
+             FeatureSwitches& switches, std::function<nlohmann::json()> stats_document);
   ~MqttBridge();
   MqttBridge(const MqttBridge&) = delete;
   MqttBridge& operator=(const MqttBridge&) = delete;
@@ -55,20 +51,13 @@ class MqttBridge {
  private:
   void OnConnect();
   void OnMessage(const mqtt::IncomingMessage& message);
-  void EmitStats();
 
   std::vector<std::string> cameras_;
   FeatureSwitches& switches_;
   std::function<nlohmann::json()> stats_document_;
-  const util::Clock& clock_;
-  const int stats_interval_;
   mqtt::SetCommandParser commands_;
   mqtt::MqttClient client_;
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread stats_thread_;
+  util::PeriodicWorker stats_worker_;  // publishes `stats`
 };
 
 // Publishes what the event processors report on Frigate's topics (spec section 10): `events`

@@ -56,46 +56,21 @@ int RetainDays::DaysFor(const std::string& label) const {
 
 EventRetention::EventRetention(Options options, storage::EventStore& store,
                                const util::Clock& clock)
-    : options_(std::move(options)), store_(store), clock_(clock) {}
+    : options_(std::move(options)),
+      store_(store),
+      clock_(clock),
+      worker_({.name = "retention: pass", .interval_seconds = options_.interval_seconds},
+              [this] { LoggedPass(); }) {}
 
 EventRetention::~EventRetention() {
   Stop();
 }
 
-void EventRetention::Start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable())
-    return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void EventRetention::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
-}
-
-void EventRetention::Loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    try {
-      PassResult result = RunOnce();
-      if (result.clips_expired + result.snapshots_expired + result.rows_removed > 0) {
-        spdlog::info("retention: {} clips and {} snapshots expired, {} events removed",
-                     result.clips_expired, result.snapshots_expired, result.rows_removed);
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("retention: pass failed: {}", e.what());
-    }
-    lock.lock();
-    wake_.wait_for(lock, std::chrono::duration<double>(options_.interval_seconds),
-                   [this] { return stopping_; });
+void EventRetention::LoggedPass() {
+  PassResult result = RunOnce();
+  if (result.clips_expired + result.snapshots_expired + result.rows_removed > 0) {
+    spdlog::info("retention: {} clips and {} snapshots expired, {} events removed",
+                 result.clips_expired, result.snapshots_expired, result.rows_removed);
   }
 }
 

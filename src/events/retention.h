@@ -20,15 +20,13 @@
 //
 // EventRetention uses only EventStore's public API (Query, SetHas*, Delete, Flush).
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "storage/event_store.h"
 #include "util/clock.h"
+#include "util/periodic_worker.h"
 
 namespace corvette::events {
 
@@ -66,24 +64,22 @@ class EventRetention {
   EventRetention& operator=(const EventRetention&) = delete;
 
   // Runs RunOnce() on an own thread now and every interval_seconds.
-  void Start();
-  void Stop();
-  // One pass; blocks until its writes are committed.
+  void Start() { worker_.Start(); }
+  // Ends the thread (an ongoing pass completes first). Idempotent.
+  void Stop() { worker_.Stop(); }
+  // One pass; blocks until its writes are committed. Not while the thread runs.
   PassResult RunOnce();
 
  private:
   const CameraRetention& RetentionOf(const std::string& camera) const;
   int ExpireFiles(bool clips);
   int RemoveRows();
-  void Loop();
+  void LoggedPass();
 
   Options options_;
   storage::EventStore& store_;
   const util::Clock& clock_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  util::PeriodicWorker worker_;  // last: its thread uses the members above
 };
 
 struct SweepFolders {

@@ -1,7 +1,8 @@
 #pragma once
 
 // The foundation endpoints of 0.8's API (spec §9.2): GET /api/, /api/version, /api/config,
-// /api/stats. Later issues register their own endpoints on the same Router.
+// /api/stats. The other endpoints are registered on the same Router by AddCameraRoutes
+// (camera_routes.h), AddEventRoutes (event_routes.h) and StaticFiles::AddRoutes (static_files.h).
 
 #include <functional>
 #include <nlohmann/json.hpp>

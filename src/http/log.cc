@@ -1,22 +1,11 @@
 #include "http/log.h"
 
+#include "util/named_logger.h"
+
 namespace corvette::http {
 
 spdlog::logger& Log() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("corvette.http")) {
-      return existing;
-    }
-    auto created = spdlog::default_logger()->clone("corvette.http");
-    try {
-      spdlog::initialize_logger(created);
-    } catch (const spdlog::spdlog_ex&) {
-      // Registered concurrently by someone else under the same name: use theirs.
-      if (auto existing = spdlog::get("corvette.http"))
-        return existing;
-    }
-    return created;
-  }();
+  static const std::shared_ptr<spdlog::logger> logger = util::NamedLogger("corvette.http");
   return *logger;
 }
 

@@ -1,11 +1,8 @@
 #pragma once
 
-// The http module's logger ("corvette.http"), created on first use from the default logger's
-// sinks and registered so that level settings by name apply to it.
+// The http module's logger ("corvette.http"): util::NamedLogger, kept for the module's lifetime.
 
 #include <spdlog/spdlog.h>
-
-#include <memory>
 
 namespace corvette::http {
 

@@ -93,43 +93,14 @@ std::string Megabytes(unsigned long long bytes) {
 }  // namespace
 
 RecordingsMaintainer::RecordingsMaintainer(Options options, const util::Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      worker_(
+          {.name = "recordings: maintenance pass", .interval_seconds = options_.interval_seconds},
+          [this] { RunOnce(); }) {}
 
 RecordingsMaintainer::~RecordingsMaintainer() {
   Stop();
-}
-
-void RecordingsMaintainer::Start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable())
-    return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void RecordingsMaintainer::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
-}
-
-void RecordingsMaintainer::Loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    try {
-      RunOnce();
-    } catch (const std::exception& e) {
-      spdlog::error("recordings: maintenance pass failed: {}", e.what());
-    }
-    lock.lock();
-    wake_.wait_for(lock, std::chrono::duration<double>(options_.interval_seconds),
-                   [this] { return stopping_; });
-  }
 }
 
 std::string RecordingsMaintainer::TreePath(const std::string& dir, const std::string& camera,

@@ -15,16 +15,14 @@
 // Threading: Start() runs passes on an own thread every `interval_seconds`; the Run*() methods may
 // instead be called directly (tests), but not both at once.
 
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "storage/segment_files.h"
 #include "util/clock.h"
+#include "util/periodic_worker.h"
 
 namespace corvette::storage {
 
@@ -59,9 +57,10 @@ class RecordingsMaintainer {
   RecordingsMaintainer(const RecordingsMaintainer&) = delete;
   RecordingsMaintainer& operator=(const RecordingsMaintainer&) = delete;
 
-  void Start();
+  // Runs RunOnce() on an own thread now and every interval_seconds.
+  void Start() { worker_.Start(); }
   // Ends the thread (an ongoing pass completes first). Idempotent.
-  void Stop();
+  void Stop() { worker_.Stop(); }
 
   // Moves finished segments into the tree.
   PassResult MoveFinished();
@@ -86,16 +85,11 @@ class RecordingsMaintainer {
   std::vector<Recording> ListTree() const;
   int RemoveEmptyFolders();
   int RetainDaysOf(const std::string& camera) const;
-  void Loop();
 
   Options options_;
   const util::Clock& clock_;
   std::optional<double> last_expiry_;  // monotonic
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  util::PeriodicWorker worker_;        // last: its thread uses the members above
 };
 
 }  // namespace corvette::storage

@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "util/named_logger.h"
 #include "video/child_process.h"
 #include "video/frame_reader.h"
-#include "video/named_logger.h"
 #include "video/output_failure.h"
 
 namespace corvette::video {
@@ -203,7 +203,7 @@ void CameraSupervisor::CheckProcess(Process& process, double now) {
       process.healthy_marked = true;
     }
     if (now - last_frame > options_.no_frame_timeout_seconds) {
-      NamedLogger("watchdog." + options_.camera)
+      util::NamedLogger("watchdog." + options_.camera)
           ->error("No frames received from {} in {:.0f} seconds. Restarting ffmpeg (pid {})...",
                   options_.camera, now - last_frame, process.child->pid());
       process.terminated_by_us = true;
@@ -214,7 +214,7 @@ void CameraSupervisor::CheckProcess(Process& process, double now) {
 }
 
 void CameraSupervisor::StartProcess(Process& process, double now) {
-  auto logger = NamedLogger("watchdog." + options_.camera);
+  auto logger = util::NamedLogger("watchdog." + options_.camera);
   ChildProcess::Options child_options;
   child_options.argv = process.command.argv;
   child_options.log_name = process.log_name;
@@ -299,7 +299,7 @@ void CameraSupervisor::HandleExit(Process& process, double now) {
     std::lock_guard lock(mutex_);
     status_.last_restart_delay = delay;
   }
-  auto logger = NamedLogger("watchdog." + options_.camera);
+  auto logger = util::NamedLogger("watchdog." + options_.camera);
   std::vector<std::string> lines = process.child->StderrLines();
   process.exited_by_itself = !process.terminated_by_us;
   if (process.terminated_by_us) {
@@ -366,7 +366,7 @@ void CameraSupervisor::SplitFailedProcesses(double now) {
     if (!failed.split_for || failed.child)
       continue;
     auto [detect, others] = *SplitOffDetect(failed.command);
-    NamedLogger("watchdog." + options_.camera)
+    util::NamedLogger("watchdog." + options_.camera)
         ->error("{}", failed.split_for->Explain(options_.camera));
     auto detect_process = std::make_unique<Process>(detect, options_.backoff, clock_);
     auto other_process = std::make_unique<Process>(others, options_.backoff, clock_);

@@ -22,7 +22,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "video/named_logger.h"
+#include "util/named_logger.h"
 
 extern char** environ;
 
@@ -488,7 +488,7 @@ bool ChildProcess::WaitStderrClosed(double timeout_seconds) {
 }
 
 void ChildProcess::LogStderr() const {
-  auto logger = NamedLogger(options_.log_name);
+  auto logger = util::NamedLogger(options_.log_name);
   for (const std::string& line : StderrLines()) {
     logger->error("{}", line);
   }

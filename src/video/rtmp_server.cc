@@ -23,8 +23,8 @@
 #include <system_error>
 #include <vector>
 
+#include "util/named_logger.h"
 #include "video/child_process.h"
-#include "video/named_logger.h"
 
 namespace corvette::video {
 namespace {
@@ -196,7 +196,7 @@ bool StopLeftoverServer(const std::filesystem::path& pid_file, const std::string
                         std::istreambuf_iterator<char>());
     if (cmdline.find("nginx") == std::string::npos || cmdline.find(config) == std::string::npos)
       return false;
-    NamedLogger(kWatchdogLogger)
+    util::NamedLogger(kWatchdogLogger)
         ->warn("Stopping an RTMP server left running by an earlier run (nginx pid {})", pid);
     std::vector<pid_t> workers = ChildrenOf(pid);
     ::kill(pid, SIGTERM);
@@ -211,7 +211,7 @@ bool StopLeftoverServer(const std::filesystem::path& pid_file, const std::string
   std::vector<pid_t> orphans = NginxGroup(pid);
   if (orphans.empty())
     return false;
-  NamedLogger(kWatchdogLogger)
+  util::NamedLogger(kWatchdogLogger)
       ->warn("Stopping {} nginx worker(s) left running by an earlier run (process group {})",
              orphans.size(), pid);
   ::kill(-pid, SIGKILL);
@@ -356,7 +356,7 @@ std::optional<std::string> RtmpServer::Prepare() {
   config.module_path = std::filesystem::absolute(options_.module_path).string();
   config.user = WorkerUser(&warning);
   if (!warning.empty())
-    NamedLogger(kWatchdogLogger)->warn("{}", warning);
+    util::NamedLogger(kWatchdogLogger)->warn("{}", warning);
   return WriteFile(config_path(), RtmpNginxConfig(config));
 }
 
@@ -390,7 +390,7 @@ std::optional<std::string> RtmpServer::Start() {
   }
   auto fail = [this](const std::string& why) {
     std::string error = "RTMP restream disabled: " + why;
-    NamedLogger(kWatchdogLogger)->error("{}", error);
+    util::NamedLogger(kWatchdogLogger)->error("{}", error);
     std::lock_guard lock(mutex_);
     status_.running = false;
     status_.pid = 0;
@@ -422,7 +422,7 @@ std::optional<std::string> RtmpServer::Start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   backoff_.MarkStarted();
-  NamedLogger(kWatchdogLogger)
+  util::NamedLogger(kWatchdogLogger)
       ->info("RTMP server listening on port {} (nginx pid {}), config {}", options_.port,
              child_->pid(), config_path());
   thread_ = std::thread([this] { Supervise(); });
@@ -446,12 +446,12 @@ void RtmpServer::Stop() {
   }
   if (child && child->Running()) {
     child->Terminate(options_.stop_grace_seconds);
-    NamedLogger(kWatchdogLogger)->info("RTMP server stopped");
+    util::NamedLogger(kWatchdogLogger)->info("RTMP server stopped");
   }
 }
 
 void RtmpServer::Supervise() {
-  auto logger = NamedLogger(kWatchdogLogger);
+  auto logger = util::NamedLogger(kWatchdogLogger);
   const auto interval = std::chrono::duration<double>(options_.check_interval_seconds);
   bool accepting = true;  // Start() saw the first run accept connections
   std::unique_lock lock(mutex_);

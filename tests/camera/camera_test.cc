@@ -5,10 +5,15 @@
 #include <chrono>
 #include <thread>
 
+#include "../support/vtest_frames.h"
+#include "../support/wait_for.h"
 #include "image/jpeg.h"
 
 namespace corvette::camera {
 namespace {
+
+using corvette::testing::WaitFor;
+using namespace std::chrono_literals;
 
 // A camera whose "stream" is ffmpeg's test pattern in real time: a moving, changing picture.
 CameraOptions TestPatternCamera(int width, int height) {
@@ -24,17 +29,6 @@ CameraOptions TestPatternCamera(int width, int height) {
   return options;
 }
 
-template <class Predicate>
-bool WaitFor(Predicate predicate, double seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return predicate();
-}
-
 TEST(CameraTest, BeforeTheFirstFrameLatestIsABlackFrameOfTheCameraSize) {
   Camera camera(TestPatternCamera(320, 240));
   auto jpeg = camera.LiveJpeg({});
@@ -46,7 +40,7 @@ TEST(CameraTest, BeforeTheFirstFrameLatestIsABlackFrameOfTheCameraSize) {
 TEST(CameraTest, FramesFlowIntoTheStateAndTheStats) {
   Camera camera(TestPatternCamera(320, 240));
   camera.Start();
-  ASSERT_TRUE(WaitFor([&] { return camera.state().Latest()->sequence > 5; }, 10));
+  ASSERT_TRUE(WaitFor([&] { return camera.state().Latest()->sequence > 5; }, 10s));
   CameraStats stats = camera.Stats();
   EXPECT_GT(stats.capture_pid, 0);
   EXPECT_GT(stats.camera_fps, 0);
@@ -64,7 +58,7 @@ TEST(CameraTest, FramesFlowIntoTheStateAndTheStats) {
 TEST(CameraTest, ViewersOfTheSameFrameAndOptionsShareOneEncode) {
   Camera camera(TestPatternCamera(320, 240));
   camera.Start();
-  ASSERT_TRUE(WaitFor([&] { return camera.state().Latest()->sequence > 2; }, 10));
+  ASSERT_TRUE(WaitFor([&] { return camera.state().Latest()->sequence > 2; }, 10s));
   camera.Stop();  // freeze the latest frame
   image::RenderOptions options;
   options.layers.timestamp = true;
@@ -80,13 +74,12 @@ TEST(CameraTest, ViewersOfTheSameFrameAndOptionsShareOneEncode) {
 CameraOptions WalkersCamera() {
   CameraOptions options;
   options.name = "walkers";
-  options.width = 768;
-  options.height = 576;
+  options.width = corvette::testing::kVtestWidth;
+  options.height = corvette::testing::kVtestHeight;
   options.capture.commands.push_back(
       {{"detect"},
        {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i",
-        "/usr/share/doc/opencv-doc/examples/data/vtest.avi", "-f", "rawvideo", "-pix_fmt",
-        "yuv420p", "pipe:"}});
+        corvette::testing::kVtestPath, "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:"}});
   return options;
 }
 
@@ -94,10 +87,10 @@ TEST(CameraTest, WalkingPeopleShowAsMotionBoxesUntilDetectionIsTurnedOff) {
   Camera camera(WalkersCamera());
   camera.Start();
   // 30 frames of warm-up at 10 fps, then the walkers give motion.
-  EXPECT_TRUE(WaitFor([&] { return !camera.state().Latest()->motion_boxes.empty(); }, 15));
+  EXPECT_TRUE(WaitFor([&] { return !camera.state().Latest()->motion_boxes.empty(); }, 15s));
   camera.set_detect_enabled(false);
   uint64_t seq = camera.state().Latest()->sequence;
-  ASSERT_TRUE(WaitFor([&] { return camera.state().Latest()->sequence > seq + 1; }, 5));
+  ASSERT_TRUE(WaitFor([&] { return camera.state().Latest()->sequence > seq + 1; }, 5s));
   EXPECT_TRUE(camera.state().Latest()->motion_boxes.empty());
 }
 

@@ -9,14 +9,15 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "../detect/vtest_frames.h"
+#include "../support/detection_chain.h"
+#include "../support/detector_pool_suite.h"
+#include "../support/vtest_frames.h"
 #include "detect/detector_pool.h"
 #include "detect/frame_detection.h"
 #include "detect/object_filter.h"
@@ -28,8 +29,8 @@
 namespace corvette::camera {
 namespace {
 
-using detect::testing::kVtestHeight;
-using detect::testing::kVtestWidth;
+using corvette::testing::kVtestHeight;
+using corvette::testing::kVtestWidth;
 
 constexpr double kFrameInterval = 0.2;   // 5 fps
 constexpr double kRecheckSeconds = 5.0;  // CameraOptions' default
@@ -42,18 +43,8 @@ struct ChainResult {
   int failed_calls = 0;
 };
 
-class VtestPeopleTest : public ::testing::Test {
+class VtestPeopleTest : public corvette::testing::DetectorPoolSuite {
  protected:
-  static void SetUpTestSuite() {
-    detect::DetectorPoolOptions options;
-    options.detectors = {{"cpu", 2}};
-    pool_ = new detect::DetectorPool(options);
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    pool_ = nullptr;
-  }
-
   // Camera::Detect on each frame in turn, with the app's tracker settings for 5 fps
   // (max_disappeared = fps * 5).
   static ChainResult Run(const std::vector<std::vector<uint8_t>>& frames, size_t count_from = 0) {
@@ -70,14 +61,10 @@ class VtestPeopleTest : public ::testing::Test {
       const auto& bytes = frames[index];
       const bool counted = index >= count_from;
       now += kFrameInterval;
-      auto frame = std::make_shared<video::Frame>(kVtestWidth, kVtestHeight);
-      std::memcpy(frame->mutable_data(), bytes.data(), frame->size_bytes());
-      frame->set_frame_time(now);
-      std::shared_ptr<const video::Frame> shared = frame;
+      std::shared_ptr<const video::Frame> shared =
+          corvette::testing::I420Frame(bytes, kVtestWidth, kVtestHeight, now);
 
-      std::vector<detect::PixelBox> regions_from;
-      for (const auto& b : motion.Detect(shared->y(), kVtestWidth))
-        regions_from.push_back({b.x1, b.y1, b.x2, b.y2});
+      std::vector<detect::PixelBox> regions_from = motion.Detect(shared->y(), kVtestWidth);
       const size_t real_motion = regions_from.size();
       std::vector<detect::PixelBox> tracked;
       for (const track::TrackedRecord& object : tracker.Objects()) {
@@ -100,27 +87,18 @@ class VtestPeopleTest : public ::testing::Test {
         continue;
       }
       const detect::FrameDetectionResult result =
-          detect::DetectFrame(*pool_, filter, "vtest", shared,
+          detect::DetectFrame(pool(), filter, "vtest", shared,
                               detect::I420View::Packed(shared->data(), kVtestWidth, kVtestHeight),
                               regions_from, tracked);
       if (counted) {
         out.detector_calls += result.detector_calls;
         out.failed_calls += result.failed_calls;
       }
-      std::vector<track::Box> examined;
-      for (const detect::PixelBox& r : result.regions)
-        examined.push_back({r.x1, r.y1, r.x2, r.y2});
-      std::vector<track::Detection> detections;
       for (const detect::Detection& d : result.detections) {
         if (counted && d.label == "person")
           ++out.person_detections;
-        detections.push_back({d.label,
-                              d.score,
-                              {d.box.x1, d.box.y1, d.box.x2, d.box.y2},
-                              d.area,
-                              {d.region.x1, d.region.y1, d.region.x2, d.region.y2}});
       }
-      tracker.Update(now, detections, examined);
+      tracker.Update(now, corvette::testing::TrackerDetections(result), result.regions);
       for (const track::TrackedRecord& object : tracker.Objects()) {
         if (counted && object.label == "person" && object.frame_time == now)
           ++out.person_matches[object.id];
@@ -128,15 +106,11 @@ class VtestPeopleTest : public ::testing::Test {
     }
     return out;
   }
-
-  static detect::DetectorPool* pool_;
 };
-
-detect::DetectorPool* VtestPeopleTest::pool_ = nullptr;
 
 TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySeconds) {
   // vtest.avi is 10 fps: every 2nd frame is 5 fps; 150 frames are its first 30 s.
-  const auto frames = detect::testing::ReadVtestI420Every(0, 2, 150);
+  const auto frames = corvette::testing::ReadVtestI420Every(0, 2, 150);
   const ChainResult result = Run(frames);
   EXPECT_EQ(result.failed_calls, 0);
   EXPECT_GT(result.detector_calls, 0);
@@ -160,7 +134,7 @@ TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySec
 
 TEST_F(VtestPeopleTest, AStillSceneWithoutPeopleReportsNoPerson) {
   // The per-pixel median of frames spread over the clip: the background without the walkers.
-  const auto samples = detect::testing::ReadVtestI420Every(0, 40, 19);
+  const auto samples = corvette::testing::ReadVtestI420Every(0, 40, 19);
   std::vector<uint8_t> background(samples[0].size());
   std::vector<uint8_t> values(samples.size());
   for (size_t i = 0; i < background.size(); ++i) {
@@ -172,7 +146,7 @@ TEST_F(VtestPeopleTest, AStillSceneWithoutPeopleReportsNoPerson) {
   // The still scene right after 10 s of the real clip, in the same run: the people vanish (motion
   // where they were), their tracks are re-checked, and no person may be reported on the still
   // frames although the detector looks at them.
-  std::vector<std::vector<uint8_t>> frames = detect::testing::ReadVtestI420Every(0, 2, 50);
+  std::vector<std::vector<uint8_t>> frames = corvette::testing::ReadVtestI420Every(0, 2, 50);
   const size_t walking = frames.size();
   frames.insert(frames.end(), 60, background);
   const ChainResult still = Run(frames, walking);

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "../support/vtest_frames.h"
 #include "detect/nanodet_detector.h"
-#include "vtest_frames.h"
 
 namespace corvette::detect {
 namespace {

@@ -10,10 +10,11 @@
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
+#include "../support/detector_pool_suite.h"
+#include "../support/vtest_frames.h"
 #include "detect/detector_pool.h"
 #include "detect/object_filter.h"
 #include "detect/region_planner.h"
-#include "vtest_frames.h"
 
 namespace corvette::detect {
 namespace {
@@ -42,18 +43,8 @@ std::vector<PixelBox> MotionBoxes(const Frame& previous, const Frame& current) {
   return boxes;
 }
 
-class FrameDetectionTest : public ::testing::Test {
+class FrameDetectionTest : public corvette::testing::DetectorPoolSuite {
  protected:
-  static void SetUpTestSuite() {
-    DetectorPoolOptions options;
-    options.detectors = {{"cpu", 2}};
-    pool_ = new DetectorPool(options);
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    pool_ = nullptr;
-  }
-
   // The persons reported for `current`, given the frame before it.
   std::vector<Detection> People(const Frame& previous, const Frame& current,
                                 std::vector<PixelBox>* regions_out = nullptr) {
@@ -61,7 +52,7 @@ class FrameDetectionTest : public ::testing::Test {
     const I420View view = I420View::Packed(frame->data(), kVtestWidth, kVtestHeight);
     const auto motion = MotionBoxes(previous, current);
     const ObjectFilter filter({"person", "car", "truck"}, {});
-    auto result = DetectFrame(*pool_, filter, "vtest", frame, view, motion, {});
+    auto result = DetectFrame(pool(), filter, "vtest", frame, view, motion, {});
     EXPECT_EQ(result.failed_calls, 0);
     EXPECT_GE(result.detector_calls, static_cast<int>(result.regions.size()));
     std::erase_if(result.detections, [](const Detection& d) { return d.label != "person"; });
@@ -69,11 +60,7 @@ class FrameDetectionTest : public ::testing::Test {
       *regions_out = result.regions;
     return result.detections;
   }
-
-  static DetectorPool* pool_;
 };
-
-DetectorPool* FrameDetectionTest::pool_ = nullptr;
 
 TEST_F(FrameDetectionTest, PeopleAreFoundOnMovingFrames) {
   for (int index : {100, 300, 500}) {
@@ -124,7 +111,7 @@ TEST_F(FrameDetectionTest, StillSceneWithoutPeopleReportsNone) {
                             {0, 276, 300, 576},
                             {300, 276, 600, 576}};
   const ObjectFilter filter({"person"}, {});
-  for (const auto& r : pool_->DetectRegions(
+  for (const auto& r : pool().DetectRegions(
            "vtest", frame, I420View::Packed(frame->data(), kVtestWidth, kVtestHeight), whole)) {
     ASSERT_TRUE(r.ok) << r.error;
     for (const auto& d : r.detections) {

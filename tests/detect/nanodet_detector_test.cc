@@ -1,16 +1,17 @@
 #include "detect/nanodet_detector.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "../support/vtest_frames.h"
 #include "detect/labelmap.h"
 #include "detect/nms.h"
 #include "detect/region_crop.h"
 #include "test_paths.h"
-#include "vtest_frames.h"
 
 namespace corvette::detect {
 namespace {

@@ -11,11 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include "../support/wait_for.h"
 #include "clip_test_util.h"
 
 namespace corvette::events {
 namespace {
 namespace fs = std::filesystem;
+using corvette::testing::WaitFor;
 using testing::PutSegments;
 using testing::TestDir;
 
@@ -70,13 +72,6 @@ struct Rig {
   }
 };
 
-// Waits (at most 12 s) until `path` is gone; true when it is.
-bool EventuallyGone(const std::string& path) {
-  for (int i = 0; i < 600 && fs::exists(path); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  return !fs::exists(path);
-}
-
 TEST(ClipListenerTest, StoredEventWithClipWantedGetsItsClipWithTheCameraPrePost) {
   Rig rig;
   // Segments well inside the cache's keep margin (90 s): this test is about pre/post capture,
@@ -112,7 +107,7 @@ TEST(ClipListenerTest, ObjectTrackedLongBeforeItBecomesAnEventGetsItsWholeClip) 
   rig.listener->OnObjectStarted("front", "e1", t0 + 6);
   auto front = PutSegments(rig.Cache(), "front", t0, 2, 10);
   auto back = PutSegments(rig.Cache(), "back", t0, 2, 10);
-  ASSERT_TRUE(EventuallyGone(back[0])) << "the retention pass never ran";
+  ASSERT_TRUE(WaitFor([&] { return !fs::exists(back[0]); })) << "the retention pass never ran";
   EXPECT_TRUE(fs::exists(front[0]));
 
   // Only now does it become a true positive; it ends at t0 + 10 and is stored.
@@ -132,11 +127,11 @@ TEST(ClipListenerTest, FalsePositiveThatLeavesReleasesItsSegments) {
   rig.listener->OnObjectStarted("front", "fp", t0 + 6);
   auto front = PutSegments(rig.Cache(), "front", t0, 2, 10);
   auto back = PutSegments(rig.Cache(), "back", t0, 2, 10);
-  ASSERT_TRUE(EventuallyGone(back[0])) << "the retention pass never ran";
+  ASSERT_TRUE(WaitFor([&] { return !fs::exists(back[0]); })) << "the retention pass never ran";
   EXPECT_TRUE(fs::exists(front[0]));
 
   rig.listener->OnObjectEndedWithoutEvent("front", "fp");
-  EXPECT_TRUE(EventuallyGone(front[0]));
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(front[0]); }));
   EXPECT_EQ(rig.assembler->counters().made, 0u);
 }
 

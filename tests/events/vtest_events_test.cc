@@ -8,7 +8,10 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
-#include "../detect/vtest_frames.h"
+#include "../support/detection_chain.h"
+#include "../support/detector_pool_suite.h"
+#include "../support/vtest_frames.h"
+#include "../support/wait_for.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
 #include "detect/frame_detection.h"
@@ -24,21 +27,20 @@
 namespace corvette::events {
 namespace {
 
-using detect::testing::kVtestHeight;
-using detect::testing::kVtestWidth;
+using corvette::testing::kVtestHeight;
+using corvette::testing::kVtestWidth;
 
-class VtestEventsTest : public ::testing::Test {
+class VtestEventsTest : public corvette::testing::DetectorPoolSuite {
  protected:
   static void SetUpTestSuite() {
-    detect::DetectorPoolOptions options;
-    options.detectors = {{"cpu", 2}};
-    pool_ = new detect::DetectorPool(options);
+    DetectorPoolSuite::SetUpTestSuite();
     // 20 s of footage at 5 fps.
-    frames_ = new std::vector<std::vector<uint8_t>>(detect::testing::ReadVtestI420Every(0, 2, 100));
+    frames_ =
+        new std::vector<std::vector<uint8_t>>(corvette::testing::ReadVtestI420Every(0, 2, 100));
   }
   static void TearDownTestSuite() {
-    delete pool_;
     delete frames_;
+    DetectorPoolSuite::TearDownTestSuite();
   }
 
   // Runs `count` frames through motion -> detection -> tracker -> processor, then lets every
@@ -50,38 +52,20 @@ class VtestEventsTest : public ::testing::Test {
     tracker_options.seed = 1;
     track::Tracker tracker(tracker_options);
     double t = 1'600'000'000.0;
-    std::vector<track::Detection> detections;
-    std::vector<track::Box> examined;
-    std::vector<detect::PixelBox> motion_boxes;
     std::vector<detect::PixelBox> tracked;
     for (size_t i = 0; i < count && i < frames_->size(); ++i, t += 0.2) {
-      auto frame = std::make_shared<video::Frame>(kVtestWidth, kVtestHeight);
-      std::memcpy(frame->mutable_data(), (*frames_)[i].data(), frame->size_bytes());
-      frame->set_frame_time(t);
-      std::shared_ptr<const video::Frame> shared = frame;
-      motion_boxes.clear();
-      for (const auto& b : motion.Detect(shared->y(), kVtestWidth))
-        motion_boxes.push_back({b.x1, b.y1, b.x2, b.y2});
+      std::shared_ptr<const video::Frame> frame =
+          corvette::testing::I420Frame((*frames_)[i], kVtestWidth, kVtestHeight, t);
+      const std::vector<detect::PixelBox>& motion_boxes = motion.Detect(frame->y(), kVtestWidth);
       tracked.clear();
       for (const auto& o : tracker.Objects())
         tracked.push_back(o.box);
       const detect::I420View view =
-          detect::I420View::Packed(shared->data(), kVtestWidth, kVtestHeight);
+          detect::I420View::Packed(frame->data(), kVtestWidth, kVtestHeight);
       detect::FrameDetectionResult result =
-          detect::DetectFrame(*pool_, filter, "vtest", shared, view, motion_boxes, tracked);
-      detections.clear();
-      for (const auto& d : result.detections) {
-        detections.push_back({d.label,
-                              d.score,
-                              {d.box.x1, d.box.y1, d.box.x2, d.box.y2},
-                              d.area,
-                              {d.region.x1, d.region.y1, d.region.x2, d.region.y2}});
-      }
-      examined.clear();
-      for (const auto& r : result.regions)
-        examined.push_back({r.x1, r.y1, r.x2, r.y2});
-      tracker.Update(t, detections, examined);
-      Feed(processor, shared, tracker);
+          detect::DetectFrame(pool(), filter, "vtest", frame, view, motion_boxes, tracked);
+      tracker.Update(t, corvette::testing::TrackerDetections(result), result.regions);
+      Feed(processor, frame, tracker);
     }
     const track::Box whole[] = {{0, 0, kVtestWidth, kVtestHeight}};
     for (int i = 0; i <= tracker_options.max_disappeared + 1; ++i, t += 0.2) {
@@ -117,11 +101,9 @@ class VtestEventsTest : public ::testing::Test {
     return o;
   }
 
-  static detect::DetectorPool* pool_;
   static std::vector<std::vector<uint8_t>>* frames_;
 };
 
-detect::DetectorPool* VtestEventsTest::pool_ = nullptr;
 std::vector<std::vector<uint8_t>>* VtestEventsTest::frames_ = nullptr;
 
 TEST_F(VtestEventsTest, WalkingPeopleBecomeStoredEventsWithThumbnailsAndTheWalkwayZone) {
@@ -194,18 +176,17 @@ TEST_F(VtestEventsTest, ARealCameraFeedsTheProcessorThroughItsFrameObserver) {
   options.height = kVtestHeight;
   options.capture.commands.push_back(
       {{"detect"},
-       {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", detect::testing::kVtestPath,
+       {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", corvette::testing::kVtestPath,
         "-t", "28", "-vf", "fps=5", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:"}});
-  options.detector_pool = pool_;
+  options.detector_pool = &pool();
   options.object_filter = std::make_shared<const detect::ObjectFilter>(
       std::vector<std::string>{"person"}, std::map<std::string, detect::LabelFilter>{});
   options.tracker.max_disappeared = 10;
   options.on_frame = processor.Observer();
   camera::Camera camera(std::move(options));
   camera.Start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (processor.counters().events_stored < 1 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  corvette::testing::WaitFor([&] { return processor.counters().events_stored >= 1; },
+                             std::chrono::seconds(30), std::chrono::milliseconds(200));
   camera.Stop();
   processor.Flush();
 

@@ -12,10 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "../support/wait_for.h"
+
 namespace corvette::http {
 namespace {
 
 using namespace std::chrono_literals;
+using corvette::testing::WaitFor;
 
 // Records what a broadcast offers it (from the broadcast's strand).
 class RecordingSubscriber : public PartSubscriber {
@@ -66,14 +69,7 @@ std::shared_ptr<MultipartStream> CountingStream(const std::shared_ptr<Producer>&
   return stream;
 }
 
-template <class Condition>
-bool WaitFor(Condition condition) {
-  for (int i = 0; i < 1000 && !condition(); ++i)
-    std::this_thread::sleep_for(5ms);
-  return condition();
-}
-
-class MultipartBroadcastTest : public testing::Test {
+class MultipartBroadcastTest : public ::testing::Test {
  protected:
   void SetUp() override {
     work_.emplace(io_.get_executor());

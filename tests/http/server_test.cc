@@ -17,10 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "../support/wait_for.h"
 #include "http/router.h"
 
 namespace corvette::http {
 namespace {
+
+using corvette::testing::WaitFor;
 
 // A blocking test client on a raw socket; every read gives up after 10 s so a broken server
 // fails the test instead of hanging it.
@@ -137,7 +140,7 @@ std::string Get(std::string_view path, std::string_view extra_headers = "") {
          "\r\n";
 }
 
-class ServerTest : public testing::Test {
+class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.Get("/api/version", [](const Request&) { return Response::Text(200, "1.2.3"); });
@@ -324,13 +327,6 @@ MultipartStream CountingStream(Producer& producer, int parts_before_end = -1) {
   return stream;
 }
 
-bool WaitUntilReleased(const std::weak_ptr<int>& token) {
-  for (int i = 0; i < 500 && !token.expired(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return token.expired();
-}
-
 TEST_F(ServerTest, MultipartStreamWritesFramedPartsAndStopsWhenTheClientLeaves) {
   auto producer = std::make_shared<Producer>();
   router_.Get("/api/<camera>",
@@ -352,7 +348,7 @@ TEST_F(ServerTest, MultipartStreamWritesFramedPartsAndStopsWhenTheClientLeaves) 
       "--frame\r\nContent-Type: image/jpeg\r\n\r\nJPEG2\r\n\r\n";
   EXPECT_EQ(client.pending().substr(0, expected.size()), expected);
   client.Close();
-  EXPECT_TRUE(WaitUntilReleased(token));
+  EXPECT_TRUE(WaitFor([&] { return token.expired(); }));
   int calls_after_close = producer->calls;
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(producer->calls, calls_after_close);
@@ -432,13 +428,6 @@ bool ReadUntilPartAtLeast(Client& client, int number) {
     if (!client.ReadMoreForTest())
       return false;
   }
-}
-
-template <class Condition>
-bool WaitFor(Condition condition) {
-  for (int i = 0; i < 1000 && !condition(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return condition();
 }
 
 TEST_F(ServerTest, StreamViewersWithTheSameKeyGetTheSamePartsFromOneProducer) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "../support/wait_for.h"
 #include "test_frames.h"
 
 namespace corvette::image {
@@ -14,10 +15,8 @@ namespace {
 // Waits until `cache` has answered `hits` requests from the cache or by waiting (at most 10 s, so
 // a cache that encodes more than once fails the test instead of hanging it).
 void WaitForHits(const JpegCache& cache, uint64_t hits) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (cache.hits() < hits && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  corvette::testing::WaitFor([&] { return cache.hits() >= hits; }, std::chrono::seconds(10),
+                             std::chrono::milliseconds(1));
 }
 
 JpegCacheKey Key(uint64_t frame, int height = 0, bool motion = false) {

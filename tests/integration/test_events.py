@@ -1,8 +1,6 @@
 """Events (issue 5) against the real binary: vtest.avi looped through the demo camera with the real
 model; person events appear in /api/events while in progress and when finished, with thumbnails,
-snapshots, the walkway zone, the 400/404 answers, and a database that survives kill -9.
-
-Skipped (with a message) while the binary does not register the events routes yet."""
+snapshots, the walkway zone, the 400/404 answers, and a database that survives kill -9."""
 
 import json
 import os
@@ -43,9 +41,6 @@ class EventsTest(CorvetteTestCase):
             snapshots={"enabled": True},
             objects={"track": ["person"]})
         self.corvette = self.start_corvette(harness.base_config(cameras={"demo": camera}))
-        status, _, body = self.corvette.get("/api/events")
-        if status == 404 and body == b"Not Found":
-            self.skipTest("the binary does not register the events routes yet")
 
     def events(self, query=""):
         status, _, body = self.corvette.get("/api/events" + query)

@@ -1,36 +1,25 @@
 #pragma once
 
-// Test support: real frames for the motion tests.
+// The motion tests' view of vtest.avi (tests/support/vtest_frames.h): grey cv::Mat frames, the
+// Y plane the motion detector sees.
 
-#include <cstdio>
-#include <filesystem>
 #include <opencv2/core.hpp>
-#include <string>
 #include <vector>
+
+#include "../support/vtest_frames.h"
 
 namespace corvette::motion::testing {
 
-// The first `limit` frames of Debian's vtest.avi (768x576 people walking, opencv-doc), scaled by
-// ffmpeg to `width` x `height`, as 8-bit grey (the Y plane the detector sees). Empty when the
-// file or ffmpeg is missing.
-inline std::vector<cv::Mat> VtestFrames(int width, int height, int limit) {
-  const std::string path = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+// The first `count` frames of vtest.avi scaled to `width` x `height`, as 8-bit grey. Empty when
+// vtest.avi is not installed (the tests skip then).
+inline std::vector<cv::Mat> VtestFrames(int width, int height, int count) {
   std::vector<cv::Mat> frames;
-  if (!std::filesystem::exists(path))
+  if (!corvette::testing::VtestAvailable())
     return frames;
-  const std::string command = "ffmpeg -v error -i " + path + " -vf scale=" + std::to_string(width) +
-                              ":" + std::to_string(height) + ",format=gray -frames:v " +
-                              std::to_string(limit) + " -f rawvideo pipe:";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return frames;
-  while (true) {
-    cv::Mat frame(height, width, CV_8UC1);
-    if (std::fread(frame.data, 1, frame.total(), pipe) != frame.total())
-      break;
-    frames.push_back(frame);
+  for (std::vector<uint8_t>& bytes : corvette::testing::ReadVtestFrames(
+           {.count = count, .width = width, .height = height, .grey = true})) {
+    frames.push_back(cv::Mat(height, width, CV_8UC1, bytes.data()).clone());
   }
-  ::pclose(pipe);
   return frames;
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../support/wait_for.h"
 #include "mqtt/commands.h"
 #include "mqtt/ws_relay_policy.h"
 #include "test_broker.h"
@@ -20,23 +21,10 @@
 namespace corvette::mqtt {
 namespace {
 
+using corvette::testing::WaitFor;
 using testing::ReceivedMessage;
 using testing::TestBroker;
 using testing::TestSubscriber;
-
-// Polls `condition` until it holds or `limit` passes (a bound so a broken client fails rather
-// than hangs; not a speed requirement).
-bool WaitUntil(const std::function<bool()>& condition,
-               std::chrono::seconds limit = std::chrono::seconds(15)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 std::string TestName() {
   return ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -62,7 +50,7 @@ TEST(MqttClientTest, PublishesAvailableOnlineRetainedAfterConnecting) {
   broker.Start();
   MqttClient client(OptionsFor(broker));
   client.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
 
   // A client that subscribes afterwards gets `online` as a retained message.
   TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
@@ -93,7 +81,7 @@ TEST(MqttClientTest, CleanStopPublishesOfflineRetained) {
   {
     MqttClient client(OptionsFor(broker));
     client.Start();
-    ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+    ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
     client.Stop();
     EXPECT_FALSE(client.Stats().connected);
     EXPECT_FALSE(client.Publish("stats", "{}"));
@@ -146,12 +134,12 @@ TEST(MqttClientTest, ReconnectsAfterABrokerRestartAndRepublishes) {
     client.Publish(StateMessage("front", Feature::kDetect, true));
   });
   client.Start();
-  ASSERT_TRUE(WaitUntil([&] { return connect_calls == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return connect_calls == 1; }));
 
   broker.Stop();  // forgets every retained message (no persistence)
-  ASSERT_TRUE(WaitUntil([&] { return !client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return !client.Stats().connected; }));
   broker.Start();
-  ASSERT_TRUE(WaitUntil([&] { return connect_calls == 2 && client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return connect_calls == 2 && client.Stats().connected; }));
   EXPECT_EQ(client.Stats().connects, 2u);
 
   TestSubscriber ha(broker.port(), "frigate/#", "ha-" + TestName());
@@ -167,7 +155,7 @@ TEST(MqttClientTest, ABrokerDownAtStartupIsRetriedUntilItComes) {
   EXPECT_FALSE(client.Stats().connected);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let a few attempts fail
   broker.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
   TestSubscriber ha(broker.port(), "frigate/#", "ha-" + TestName());
   EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "online")));
   EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/front/clips/state", "OFF")));
@@ -190,7 +178,7 @@ TEST(MqttClientTest, PublishingWhileDisconnectedQueuesUpToTheBoundAndKeepsTheLat
   EXPECT_EQ(stats.published, 0u);
 
   broker.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().queued == 0; }));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().queued == 0; }));
   TestSubscriber ha(broker.port(), "frigate/front/#", "ha-" + TestName());
   const std::optional<ReceivedMessage> state =
       ha.WaitFor([](const ReceivedMessage& m) { return m.topic == "frigate/front/detect/state"; });
@@ -222,7 +210,7 @@ TEST(MqttClientTest, SetMessagesReachTheCommandHandler) {
     }
   });
   client.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
 
   TestSubscriber ha(broker.port(), "frigate/front/detect/state", "ha-" + TestName());
   ha.Publish("frigate/front/detect/set", "OFF");
@@ -268,7 +256,7 @@ TEST(MqttClientTest, ARetainedSetIsDeliveredOnSubscribe) {
     }
   });
   client.Start();
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(WaitFor([&] {
     std::lock_guard lock(mutex);
     return received.has_value();
   }));
@@ -292,13 +280,13 @@ TEST(MqttClientTest, ARefusedConnectionIsRetried) {
     }
     return count;
   };
-  ASSERT_TRUE(WaitUntil([&] { return refusals() >= 2; }));
+  ASSERT_TRUE(WaitFor([&] { return refusals() >= 2; }));
   EXPECT_FALSE(client.Stats().connected);
 
   broker.Stop();
   broker.SetAllowAnonymous(true);
   broker.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
   TestSubscriber ha(broker.port(), "frigate/available", "ha-" + TestName());
   EXPECT_TRUE(IsRetained(ha.WaitFor("frigate/available", "online")));
 }
@@ -315,7 +303,7 @@ TEST(MqttClientTest, AStalledBrokerNeverBlocksPublishAndBoundsWhatIsHeld) {
   options.shutdown_timeout_seconds = 0.2;
   MqttClient client(options);
   client.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
 
   const std::string jpeg(64 * 1024, '\xAB');
   constexpr int kMessages = 2000;  // 128 MiB: far beyond any socket buffer
@@ -347,8 +335,8 @@ TEST(MqttClientTest, AHungBrokerIsNoticedByTheKeepalive) {
   options.shutdown_timeout_seconds = 0.2;
   MqttClient client(options);
   client.Start();
-  ASSERT_TRUE(WaitUntil([&] { return client.Stats().connected; }));
-  EXPECT_TRUE(WaitUntil([&] { return !client.Stats().connected; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return client.Stats().connected; }));
+  EXPECT_TRUE(WaitFor([&] { return !client.Stats().connected; }, std::chrono::seconds(30)));
 }
 
 // Our own publications come back through the `<prefix>/#` subscription, which is what the
@@ -372,7 +360,7 @@ TEST(MqttClientTest, OwnMessagesComeBackForTheWebSocketRelay) {
   client.Start();
   client.Publish("front/person/snapshot", std::string("\xFF\xD8\xFF\xE0", 4), true);
   client.Publish("front/detect/state", "ON", true);
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(WaitFor([&] {
     std::lock_guard lock(mutex);
     return snapshots_seen == 1 && relayed.size() >= 2;
   }));

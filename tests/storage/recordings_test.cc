@@ -8,12 +8,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/wait_for.h"
 #include "segment_fixture.h"
 #include "storage/media_probe.h"
 #include "test_dir.h"
 
 namespace corvette::storage {
 namespace {
+
+using corvette::testing::WaitFor;
 namespace fs = std::filesystem;
 
 std::string SegmentName(const std::string& camera, double start) {
@@ -186,8 +189,7 @@ TEST_F(RecordingsTest, ThreadMovesSegmentsOnItsOwn) {
   std::string first = Segment("front", now - 180);
   Segment("front", now - 120, 1);
   maintainer.Start();
-  for (int i = 0; i < 200 && fs::exists(first); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  WaitFor([&] { return !fs::exists(first); });
   maintainer.Stop();
   EXPECT_FALSE(fs::exists(first));
 }

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace corvette::testing {
+#include "../support/vtest_frames.h"
 
-inline const char* kVtestPath = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+namespace corvette::testing {
 
 // Runs a shell command; true when it exits 0.
 inline bool RunShell(const std::string& command) {

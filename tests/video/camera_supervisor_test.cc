@@ -14,8 +14,14 @@
 #include <string>
 #include <thread>
 
+#include "../support/vtest_frames.h"
+#include "../support/wait_for.h"
+
 namespace corvette::video {
 namespace {
+
+using corvette::testing::WaitFor;
+using namespace std::chrono_literals;
 
 constexpr int kWidth = 160;
 constexpr int kHeight = 120;
@@ -40,17 +46,6 @@ CameraSupervisorOptions Options(std::vector<FfmpegCommand> commands) {
   return options;
 }
 
-bool WaitUntil(const std::function<bool()>& condition, double timeout_seconds = 10) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return condition();
-}
-
 std::string ProcessName(pid_t pid) {
   std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
   std::string name;
@@ -59,7 +54,7 @@ std::string ProcessName(pid_t pid) {
 }
 
 bool ProcessGone(pid_t pid) {
-  return WaitUntil([pid] { return ::kill(pid, 0) < 0 && errno == ESRCH; }, 5);
+  return WaitFor([pid] { return ::kill(pid, 0) < 0 && errno == ESRCH; }, 5s);
 }
 
 TEST(FfmpegCommandTest, RolesNameIsSortedAndJoined) {
@@ -117,7 +112,7 @@ TEST(CameraSupervisorTest, KilledFfmpegIsRestartedAndFramesFlowAgain) {
   ASSERT_GT(first_pid, 0);
 
   ASSERT_EQ(::kill(first_pid, SIGKILL), 0);
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(WaitFor([&] {
     pid_t pid = supervisor.capture_pid();
     return pid != 0 && pid != first_pid;
   }));
@@ -145,7 +140,7 @@ TEST(CameraSupervisorTest, FailingCommandIsRetriedWithGrowingDelaysWithoutSpinni
   supervisor.Start();
 
   ASSERT_TRUE(
-      WaitUntil([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
+      WaitFor([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
   EXPECT_DOUBLE_EQ(supervisor.status().last_restart_delay, 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // many check intervals
   EXPECT_EQ(supervisor.status().restarts, 0u);                  // no spinning
@@ -153,7 +148,7 @@ TEST(CameraSupervisorTest, FailingCommandIsRetriedWithGrowingDelaysWithoutSpinni
   for (uint64_t restart = 1; restart <= 3; ++restart) {
     double delay = supervisor.status().last_restart_delay;
     clock.Advance(delay);
-    ASSERT_TRUE(WaitUntil([&] {
+    ASSERT_TRUE(WaitFor([&] {
       auto status = supervisor.status();
       return status.restarts == restart && status.last_restart_delay == 2 * delay;
     })) << "restart "
@@ -170,9 +165,9 @@ TEST(CameraSupervisorTest, MissingProgramIsRetriedToo) {
   CameraSupervisor supervisor(options);
   supervisor.Start();
   ASSERT_TRUE(
-      WaitUntil([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
+      WaitFor([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
   clock.Advance(supervisor.status().last_restart_delay);
-  ASSERT_TRUE(WaitUntil([&] { return supervisor.status().restarts == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return supervisor.status().restarts == 1; }));
   EXPECT_EQ(supervisor.capture_pid(), 0);
 }
 
@@ -182,7 +177,7 @@ TEST(CameraSupervisorTest, DetectProcessWithoutFramesIsRestartedAfterTheTimeout)
   options.clock = &clock;
   CameraSupervisor supervisor(options);
   supervisor.Start();
-  ASSERT_TRUE(WaitUntil([&] { return supervisor.capture_pid() != 0; }));
+  ASSERT_TRUE(WaitFor([&] { return supervisor.capture_pid() != 0; }));
   pid_t first_pid = supervisor.capture_pid();
 
   clock.Advance(19);
@@ -192,9 +187,9 @@ TEST(CameraSupervisorTest, DetectProcessWithoutFramesIsRestartedAfterTheTimeout)
   clock.Advance(2);  // 21 s without a frame
   ASSERT_TRUE(ProcessGone(first_pid));
   ASSERT_TRUE(
-      WaitUntil([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
+      WaitFor([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
   clock.Advance(supervisor.status().last_restart_delay);
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(WaitFor([&] {
     pid_t pid = supervisor.capture_pid();
     return pid != 0 && pid != first_pid;
   }));
@@ -204,7 +199,7 @@ TEST(CameraSupervisorTest, OtherProcessesAreRestartedWheneverTheyExit) {
   auto options = Options({LiveDetectCommand(), {{"record"}, {"sh", "-c", "sleep 0.05"}}});
   CameraSupervisor supervisor(options);
   supervisor.Start();
-  ASSERT_TRUE(WaitUntil([&] { return supervisor.status().restarts >= 2; }));
+  ASSERT_TRUE(WaitFor([&] { return supervisor.status().restarts >= 2; }));
   EXPECT_NE(supervisor.frames().Pop(10), nullptr);  // the detect process is not disturbed
 }
 
@@ -241,8 +236,8 @@ TEST(CameraSupervisorTest, DeathIsLoggedWithTheLastStderrLinesUnderTheFfmpegLogg
   {
     CameraSupervisor supervisor(options);
     supervisor.Start();
-    EXPECT_TRUE(WaitUntil(
-        [&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
+    EXPECT_TRUE(
+        WaitFor([&] { return supervisor.status().state == CameraSupervisor::State::kRestarting; }));
   }
   spdlog::set_default_logger(previous);
   std::string log;
@@ -269,10 +264,9 @@ TEST(CameraSupervisorTest, AnOutputThatCannotBeWrittenIsSplitOffAndFramesFlow) {
   const std::string cache = cache_template;
   FfmpegCommand shared;
   shared.roles = {"detect", "clips"};
-  shared.input_argv = {
-      "ffmpeg",  "-hide_banner", "-loglevel",
-      "warning", "-re",          "-stream_loop",
-      "-1",      "-i",           "/usr/share/doc/opencv-doc/examples/data/vtest.avi"};
+  shared.input_argv = {"ffmpeg",  "-hide_banner", "-loglevel",
+                       "warning", "-re",          "-stream_loop",
+                       "-1",      "-i",           corvette::testing::kVtestPath};
   shared.outputs = {
       {"clips",
        {"-f", "segment", "-segment_time", "10", "-segment_format", "mp4", "-reset_timestamps", "1",
@@ -289,7 +283,7 @@ TEST(CameraSupervisorTest, AnOutputThatCannotBeWrittenIsSplitOffAndFramesFlow) {
     supervisor.Start();
     for (int i = 0; i < 5; ++i)
       ASSERT_NE(supervisor.frames().Pop(20), nullptr) << "frame " << i;
-    ASSERT_TRUE(WaitUntil([&] {
+    ASSERT_TRUE(WaitFor([&] {
       auto roles = supervisor.status().roles;
       return roles.size() == 2 && roles[0].state == "failed" && roles[1].state == "running";
     }));
@@ -300,7 +294,7 @@ TEST(CameraSupervisorTest, AnOutputThatCannotBeWrittenIsSplitOffAndFramesFlow) {
     EXPECT_EQ(roles[1].error, "");
     // The clips part keeps being retried, on its own.
     const uint64_t restarts = supervisor.status().restarts;
-    EXPECT_TRUE(WaitUntil([&] { return supervisor.status().restarts > restarts; }));
+    EXPECT_TRUE(WaitFor([&] { return supervisor.status().restarts > restarts; }));
     EXPECT_GT(supervisor.capture_pid(), 0);
   }
   spdlog::set_default_logger(previous);
@@ -321,7 +315,7 @@ TEST(CameraSupervisorTest, StopKillsProcessesThatIgnoreSigterm) {
   options.stop_grace_seconds = 0.2;
   CameraSupervisor supervisor(options);
   supervisor.Start();
-  ASSERT_TRUE(WaitUntil([&] { return supervisor.capture_pid() != 0; }));
+  ASSERT_TRUE(WaitFor([&] { return supervisor.capture_pid() != 0; }));
   pid_t pid = supervisor.capture_pid();
   supervisor.Stop();
   EXPECT_TRUE(ProcessGone(pid));

@@ -20,8 +20,12 @@
 #include <system_error>
 #include <thread>
 
+#include "../support/wait_for.h"
+
 namespace corvette::video {
 namespace {
+
+using corvette::testing::WaitFor;
 
 ChildProcess::Options Shell(const std::string& script, bool capture_stdout = false) {
   ChildProcess::Options options;
@@ -68,16 +72,6 @@ constexpr const char* kParentDeathHelperVariable = "CORVETTE_PARENT_DEATH_HELPER
     ::pause();
   }
 }();
-
-bool EventuallyGone(pid_t pid) {
-  for (int i = 0; i < 300; ++i) {
-    if (ProcessGone(pid)) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 TEST(ChildProcessTest, PidIsTheChildsOwnAndLeadsItsSessionAndGroup) {
   ChildProcess child(Shell("echo $$; sleep 30", true));
@@ -126,7 +120,7 @@ TEST(ChildProcessTest, TerminateKillsTheWholeGroupEvenWhenSigtermIsIgnored) {
   ExitStatus status = child.Terminate(0.2);
   EXPECT_TRUE(status.signaled);
   EXPECT_EQ(status.signal, SIGKILL);
-  EXPECT_TRUE(EventuallyGone(grandchild));
+  EXPECT_TRUE(WaitFor([&] { return ProcessGone(grandchild); }));
 }
 
 TEST(ChildProcessTest, TerminateEndsAGrandchildWithSigterm) {
@@ -137,7 +131,7 @@ TEST(ChildProcessTest, TerminateEndsAGrandchildWithSigterm) {
   ExitStatus status = child.Terminate(5);
   EXPECT_TRUE(status.signaled);
   EXPECT_EQ(status.signal, SIGTERM);
-  EXPECT_TRUE(EventuallyGone(grandchild));
+  EXPECT_TRUE(WaitFor([&] { return ProcessGone(grandchild); }));
 }
 
 TEST(ChildProcessTest, LeftoversOfTheGroupDieWhenTheChildIsReaped) {
@@ -147,7 +141,7 @@ TEST(ChildProcessTest, LeftoversOfTheGroupDieWhenTheChildIsReaped) {
   ASSERT_GT(::read(child.stdout_fd(), buffer, sizeof(buffer) - 1), 0);
   pid_t grandchild = std::stoi(buffer);
   child.Wait();
-  EXPECT_TRUE(EventuallyGone(grandchild));
+  EXPECT_TRUE(WaitFor([&] { return ProcessGone(grandchild); }));
 }
 
 TEST(ChildProcessTest, ChildGetsDefaultSignalsWhateverTheParentBlocks) {
@@ -241,7 +235,7 @@ TEST(ChildProcessTest, ChildDiesWhenItsParentIsKilled) {
 
   ::kill(parent, SIGKILL);
   ASSERT_EQ(::waitpid(parent, nullptr, 0), parent);
-  EXPECT_TRUE(EventuallyGone(grandchild));
+  EXPECT_TRUE(WaitFor([&] { return ProcessGone(grandchild); }));
 }
 
 TEST(ChildProcessTest, ChildOutlivesTheThreadThatStartedIt) {

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/vtest_frames.h"
+#include "../support/wait_for.h"
 #include "config/config.h"
 #include "config/ffmpeg_command.h"
 #include "video/camera_supervisor.h"
@@ -29,22 +31,13 @@ extern char** environ;
 namespace corvette::video {
 namespace {
 
+using corvette::testing::WaitFor;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using namespace std::chrono_literals;
 
-constexpr char kVtest[] = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
-constexpr int kWidth = 768;  // vtest.avi's size
-constexpr int kHeight = 576;
-
-bool WaitUntil(const std::function<bool()>& condition, double timeout_seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
+constexpr int kWidth = corvette::testing::kVtestWidth;
+constexpr int kHeight = corvette::testing::kVtestHeight;
 
 // A TCP socket listening on 0.0.0.0 at a port the kernel chose; closed at destruction.
 class Listener {
@@ -112,7 +105,8 @@ std::string Probe(const std::string& url) {
 }
 
 bool ProbeUntil(const std::string& url, const std::string& expected, double timeout_seconds) {
-  return WaitUntil([&] { return Probe(url) == expected; }, timeout_seconds);
+  return WaitFor([&] { return Probe(url) == expected; },
+                 std::chrono::duration<double>(timeout_seconds));
 }
 
 class RtmpServerTest : public ::testing::Test {
@@ -123,10 +117,10 @@ class RtmpServerTest : public ::testing::Test {
     std::filesystem::create_directories(*folder_);
     // A short H.264 source (a camera's stream) from vtest.avi; cameras loop it in real time.
     std::string source = (*folder_ / "camera.mp4").string();
-    RunForOutput(
-        {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", kVtest, "-t", "6", "-c:v",
-         "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt", "yuv420p", source},
-        60);
+    RunForOutput({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i",
+                  corvette::testing::kVtestPath, "-t", "6", "-c:v", "libx264", "-preset",
+                  "ultrafast", "-g", "10", "-pix_fmt", "yuv420p", source},
+                 60);
     ASSERT_TRUE(std::filesystem::exists(source));
   }
   static void TearDownTestSuite() {
@@ -245,10 +239,12 @@ TEST_F(RtmpServerTest, PublishedStreamPlays) {
   EXPECT_TRUE(std::filesystem::exists(server.config_path()));
 
   ChildProcess::Options publisher;
-  publisher.argv = {
-      "ffmpeg",    "-hide_banner", "-loglevel", "error", "-re",     "-stream_loop",
-      "-1",        "-i",           kVtest,      "-c:v",  "libx264", "-preset",
-      "ultrafast", "-g",           "10",        "-f",    "flv",     server.LocalUrl("pushed")};
+  publisher.argv = {"ffmpeg",    "-hide_banner", "-loglevel",
+                    "error",     "-re",          "-stream_loop",
+                    "-1",        "-i",           corvette::testing::kVtestPath,
+                    "-c:v",      "libx264",      "-preset",
+                    "ultrafast", "-g",           "10",
+                    "-f",        "flv",          server.LocalUrl("pushed")};
   ChildProcess push(publisher);
   EXPECT_TRUE(ProbeUntil(server.LocalUrl("pushed"), "h264,768,576", 30));
   push.Terminate(1);
@@ -272,7 +268,7 @@ TEST_F(RtmpServerTest, ServerLeftByAnEarlierRunIsReplaced) {
   leftover_options.argv = {"/usr/sbin/nginx", "-e", "stderr",   "-p",
                            folder + "/",      "-c", config_path};
   ChildProcess leftover(leftover_options);
-  ASSERT_TRUE(WaitUntil([&] { return AcceptsConnections(port); }, 10));
+  ASSERT_TRUE(WaitFor([&] { return AcceptsConnections(port); }, 10s));
 
   RtmpServer server(ServerOptions(port));
   EXPECT_EQ(server.Start(), std::nullopt);
@@ -326,7 +322,7 @@ TEST_F(RtmpServerTest, WorkerLeftByAKilledMasterIsStoppedAtTheNextStart) {
   pid_t master = -1;
   ASSERT_EQ(::posix_spawn(&master, argv[0], nullptr, &attr, argv.data(), environ), 0);
   posix_spawnattr_destroy(&attr);
-  ASSERT_TRUE(WaitUntil([&] { return AcceptsConnections(port); }, 10));
+  ASSERT_TRUE(WaitFor([&] { return AcceptsConnections(port); }, 10s));
   ::kill(master, SIGKILL);
   ASSERT_EQ(::waitpid(master, nullptr, 0), master);
   // The worker still accepts connections without its master.
@@ -372,17 +368,17 @@ TEST_F(RtmpServerTest, CameraRestreamsByStreamCopyAndDetectionOutlivesTheServer)
 
   pid_t nginx_pid = server.status().pid;
   ASSERT_EQ(::kill(nginx_pid, SIGKILL), 0);
-  ASSERT_TRUE(WaitUntil(
+  ASSERT_TRUE(WaitFor(
       [&] {
         RtmpServer::Status status = server.status();
         return status.running && status.pid != nginx_pid && status.restarts >= 1;
       },
-      20));
+      20s));
   uint64_t frames_at_restart = camera.status().frames_read;
   EXPECT_TRUE(ProbeUntil(url, "h264,768,576", 30));
 
   // Detection never noticed: the same ffmpeg, frames still coming.
-  EXPECT_TRUE(WaitUntil([&] { return camera.status().frames_read > frames_at_restart + 5; }, 20));
+  EXPECT_TRUE(WaitFor([&] { return camera.status().frames_read > frames_at_restart + 5; }, 20s));
   EXPECT_EQ(camera.capture_pid(), capture_pid);
   EXPECT_EQ(camera.status().restarts, 0u);
   camera.Stop();
@@ -406,7 +402,7 @@ TEST_F(RtmpServerTest, PlainRtmpOutputDiesWithTheServer) {
   pid_t capture_pid = camera.capture_pid();
 
   ASSERT_EQ(::kill(server.status().pid, SIGKILL), 0);
-  EXPECT_TRUE(WaitUntil([&] { return camera.status().restarts >= 1; }, 20));
+  EXPECT_TRUE(WaitFor([&] { return camera.status().restarts >= 1; }, 20s));
   EXPECT_NE(camera.capture_pid(), capture_pid);
   camera.Stop();
   server.Stop();

@@ -1,8 +1,8 @@
-#include "video/named_logger.h"
+#include "util/named_logger.h"
 
 #include <spdlog/spdlog.h>
 
-namespace corvette::video {
+namespace corvette::util {
 
 std::shared_ptr<spdlog::logger> NamedLogger(const std::string& name) {
   if (auto existing = spdlog::get(name)) {
@@ -20,4 +20,4 @@ std::shared_ptr<spdlog::logger> NamedLogger(const std::string& name) {
   return logger;
 }
 
-}  // namespace corvette::video
+}  // namespace corvette::util
