@@ -16,6 +16,7 @@
 #include "config/env_substitution.h"
 #include "config/polygon.h"
 #include "config/schema_reader.h"
+#include "util/strings.h"
 
 extern char** environ;
 
@@ -25,15 +26,8 @@ namespace {
 using Args = std::vector<std::string>;
 
 Args SplitArgs(std::string_view text) {
-  Args out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = std::min(text.find(' ', start), text.size());
-    if (end > start)
-      out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
+  std::vector<std::string_view> parts = util::SplitNonEmpty(text, " ");
+  return Args(parts.begin(), parts.end());
 }
 
 const Args kDefaultGlobalArgs = SplitArgs("-hide_banner -loglevel warning");
@@ -103,13 +97,6 @@ struct GlobalSpec {
   MotionSpec motion;
   std::optional<int> max_disappeared;
 };
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return s;
-}
 
 // Names become file names, URL path segments and MQTT topic levels.
 void CheckName(const std::string& name, const std::string& path, Diagnostics& diag) {
@@ -494,7 +481,7 @@ class Loader {
       auto s = ReadString(value, path, diag_);
       if (!s)
         return std::nullopt;
-      std::string lower = Lower(*s);
+      std::string lower = util::ToLower(*s);
       if (std::find(kLogLevels.begin(), kLogLevels.end(), lower) == kLogLevels.end()) {
         diag_.Error(path, fmt::format("unknown log level \"{}\"", *s),
                     "debug, info, warning, error or critical");
@@ -881,12 +868,6 @@ class Loader {
   Diagnostics diag_;
 };
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  if (s.size() < suffix.size())
-    return false;
-  return Lower(s.substr(s.size() - suffix.size())) == suffix;
-}
-
 }  // namespace
 
 std::string_view DetectorTypeName(DetectorType type) {
@@ -939,9 +920,9 @@ LoadResult LoadConfigText(std::string_view text, Format format,
 LoadResult LoadConfigFile(const std::string& path,
                           const std::map<std::string, std::string>& environment) {
   Format format;
-  if (EndsWith(path, ".yml") || EndsWith(path, ".yaml")) {
+  if (util::EndsWithIgnoreCase(path, ".yml") || util::EndsWithIgnoreCase(path, ".yaml")) {
     format = Format::kYaml;
-  } else if (EndsWith(path, ".json")) {
+  } else if (util::EndsWithIgnoreCase(path, ".json")) {
     format = Format::kJson;
   } else {
     return LoadResult{std::nullopt,
