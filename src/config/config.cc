@@ -937,9 +937,11 @@ LoadResult LoadConfigText(std::string_view text, Format format,
                           const std::map<std::string, std::string>& environment) {
   ParsedDocument parsed = format == Format::kYaml ? ParseYaml(text) : ParseJson(text);
   if (!parsed.errors.empty())
-    return LoadResult{std::nullopt, std::move(parsed.errors), {}};
+    return LoadResult{std::nullopt, std::move(parsed.errors), std::move(parsed.warnings)};
   Loader loader(parsed.root, environment);
-  return loader.Load();
+  LoadResult result = loader.Load();
+  result.warnings.insert(result.warnings.begin(), parsed.warnings.begin(), parsed.warnings.end());
+  return result;
 }
 
 LoadResult LoadConfigFile(const std::string& path,

@@ -953,9 +953,20 @@ TEST(ConfigValidation, TopLevelNotAMap) {
   EXPECT_THAT(result.errors, ElementsAre(HasSubstr("config: a list is not a map")));
 }
 
-TEST(ConfigValidation, DuplicateYamlKeys) {
-  LoadResult result = LoadYaml("cameras:\n" + MinimalCamera("a") + MinimalCamera("a"));
-  EXPECT_THAT(result.errors, ElementsAre(HasSubstr("duplicate key \"a\"")));
+TEST(ConfigValidation, DuplicateYamlKeysTakeTheLastValueWithAWarning) {
+  // PyYAML (Frigate 0.8) accepts this file: the second `a` and the second `height` win.
+  std::string second = MinimalCamera("a");
+  second.replace(second.find("height: 720"), 11, "height: 360\n    height: 480");
+  LoadResult result = LoadYaml("cameras:\n" + MinimalCamera("a") + MinimalCamera("b") + second);
+  EXPECT_THAT(result.errors, IsEmpty());
+  ASSERT_TRUE(result.config.has_value());
+  ASSERT_THAT(result.config->cameras, SizeIs(2));
+  EXPECT_EQ(result.config->cameras[0].name, "a");  // the first place is kept
+  EXPECT_EQ(result.config->cameras[0].height, 480);
+  EXPECT_THAT(result.warnings,
+              AllOf(Contains(HasSubstr("cameras.a: duplicate key on line 16 (first on line 2)")),
+                    Contains(HasSubstr("cameras.a.height: duplicate key on line 23 (first on "
+                                       "line 22)"))));
 }
 
 // ---- warnings
