@@ -270,6 +270,17 @@ T First(const std::optional<T>& a, const std::optional<T>& b, T fallback) {
   return fallback;
 }
 
+// "320", "320 or 416", "320, 416 or 512".
+std::string DescribeSizes(const std::vector<int>& sizes) {
+  std::string out;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (i > 0)
+      out += i + 1 == sizes.size() ? " or " : ", ";
+    out += std::to_string(sizes[i]);
+  }
+  return out;
+}
+
 // Sets `field` to what the file says; a key that is absent (or wrong) leaves the default.
 template <typename T, typename U>
 void Set(T& field, std::optional<U> value) {
@@ -519,12 +530,33 @@ class Loader {
     Set(config.model.height, model.Int("height", kPositive));
     Set(config.model.path, model.String("path"));
     Set(config.model.labelmap_path, model.String("labelmap_path"));
-    if (config.model.width % 32 != 0 || config.model.height % 32 != 0) {
-      diag_.Warning(fmt::format(
-          "model: {}x{} is not a multiple of 32 (the detector's strides are 8, 16 and 32)",
-          config.model.width, config.model.height));
-    }
+    CheckModelSize(model, config.model);
     model.Finish();
+  }
+
+  // The detector runs a square network at one size: with the built-in model, a size the build
+  // converted it for; with model.path, a multiple of 32 (NanoDet's strides are 8, 16 and 32).
+  void CheckModelSize(const MapReader& r, const ModelConfig& model) {
+    const std::vector<int> sizes = BuiltInModelSizes();
+    const bool built_in = model.path.empty() && !sizes.empty();
+    bool ok = true;
+    for (auto [key, value] : {std::pair{"width", model.width}, std::pair{"height", model.height}}) {
+      if (built_in && std::find(sizes.begin(), sizes.end(), value) == sizes.end()) {
+        diag_.Error(r.KeyPath(key),
+                    fmt::format("{} is not a size the built-in model is converted for", value),
+                    DescribeSizes(sizes));
+        ok = false;
+      } else if (!built_in && value % 32 != 0) {
+        diag_.Error(r.KeyPath(key), fmt::format("{} is not a multiple of 32", value),
+                    "a multiple of 32, the input size of the model in model.path");
+        ok = false;
+      }
+    }
+    if (ok && model.width != model.height) {
+      diag_.Error(r.KeyPath("height"),
+                  fmt::format("{} differs from model.width {}", model.height, model.width),
+                  "the same size as model.width: the model's input is square");
+    }
   }
 
   void ReadDetectors(MapReader& r, Config& config) {
@@ -969,6 +1001,16 @@ LoadResult LoadConfigFile(const std::string& path,
     return LoadResult{std::nullopt, {fmt::format("{}: read error", path)}, {}};
   }
   return LoadConfigText(buffer.str(), format, environment);
+}
+
+std::vector<int> BuiltInModelSizes() {
+#ifdef CORVETTE_MODEL_SIZES
+  std::vector<int> sizes = {CORVETTE_MODEL_SIZES};
+  std::sort(sizes.begin(), sizes.end());
+  return sizes;
+#else
+  return {};
+#endif
 }
 
 std::map<std::string, std::string> ProcessEnvironment() {

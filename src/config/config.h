@@ -42,7 +42,7 @@ struct DatabaseConfig {
 };
 
 struct ModelConfig {
-  int width = 320;
+  int width = 320;  // equal to height; with the built-in model, one of BuiltInModelSizes()
   int height = 320;
   std::string path;           // extension: model file; empty = the built-in model
   std::string labelmap_path;  // extension: labelmap file; empty = the built-in labelmap
@@ -274,6 +274,10 @@ LoadResult LoadConfigFile(const std::string& path,
 // As LoadConfigFile, from text. Errors in YAML syntax name the line and column (1-based).
 LoadResult LoadConfigText(std::string_view text, Format format,
                           const std::map<std::string, std::string>& environment);
+
+// The square input sizes the build converted the built-in model for (CORVETTE_MODEL_SIZES of
+// tools/model.cmake), ascending; empty in a build that does not say.
+std::vector<int> BuiltInModelSizes();
 
 // The current process environment as a map (for LoadConfigFile's `environment`).
 std::map<std::string, std::string> ProcessEnvironment();

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -839,6 +840,57 @@ cameras:
   }
   EXPECT_EQ(result.errors.size(), expected_prefixes.size())
       << ::testing::PrintToString(result.errors);
+}
+
+TEST(ConfigValidation, ModelSizeIsASizeTheBuiltInModelIsConvertedFor) {
+  const std::vector<int> sizes = BuiltInModelSizes();  // tools/model.cmake's list
+  ASSERT_THAT(sizes, Contains(320));                   // the default size is always built
+  for (int size : sizes) {
+    Config config = MustLoad(fmt::format("model: {{width: {0}, height: {0}}}\ncameras:\n", size) +
+                             MinimalCamera());
+    EXPECT_EQ(config.model.width, size);
+  }
+  LoadResult result = LoadYaml("model:\n  width: 300\n  height: 288\ncameras:\n" + MinimalCamera());
+  ASSERT_THAT(result.errors, SizeIs(2));
+  EXPECT_THAT(
+      result.errors[0],
+      ::testing::StartsWith("model.width: 300 is not a size the built-in model is converted "
+                            "for (expected "));
+  EXPECT_THAT(result.errors[1],
+              ::testing::StartsWith("model.height: 288 is not a size the built-in model is "
+                                    "converted for (expected "));
+  for (int size : sizes)
+    EXPECT_THAT(result.errors[0], HasSubstr(std::to_string(size)));
+}
+
+TEST(ConfigValidation, ModelSizeIsSquare) {
+  const std::vector<int> sizes = BuiltInModelSizes();
+  if (sizes.size() >= 2) {  // two built sizes, each fine alone
+    LoadResult built_in = LoadYaml(
+        fmt::format("model: {{width: {}, height: {}}}\ncameras:\n", sizes.front(), sizes.back()) +
+        MinimalCamera());
+    EXPECT_THAT(built_in.errors,
+                ElementsAre(HasSubstr("model.height: " + std::to_string(sizes.back()) +
+                                      " differs from model.width")));
+  }
+  LoadResult own =
+      LoadYaml("model: {path: /m.onnx, width: 320, height: 640}\ncameras:\n" + MinimalCamera());
+  EXPECT_THAT(own.errors, ElementsAre("model.height: 640 differs from model.width 320 (expected "
+                                      "the same size as model.width: the model's input is "
+                                      "square)"));
+}
+
+TEST(ConfigValidation, OwnModelSizeIsAMultipleOf32) {
+  Config config =
+      MustLoad("model: {path: /m.onnx, width: 640, height: 640}\ncameras:\n" + MinimalCamera());
+  EXPECT_EQ(config.model.width, 640);
+  LoadResult result =
+      LoadYaml("model: {path: /m.onnx, width: 300, height: 300}\ncameras:\n" + MinimalCamera());
+  EXPECT_THAT(result.errors,
+              ElementsAre("model.width: 300 is not a multiple of 32 (expected a multiple of 32, "
+                          "the input size of the model in model.path)",
+                          "model.height: 300 is not a multiple of 32 (expected a multiple of 32, "
+                          "the input size of the model in model.path)"));
 }
 
 TEST(ConfigValidation, MissingRequiredCameraKeys) {
