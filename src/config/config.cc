@@ -270,6 +270,15 @@ T First(const std::optional<T>& a, const std::optional<T>& b, T fallback) {
   return fallback;
 }
 
+// A tmpfs size as mount(8) takes it and the config allows: digits (not all 0), then optionally
+// k, m, g (any case) or %. The text goes into the mount options, so nothing else may pass.
+bool IsTmpfsSize(std::string_view size) {
+  if (!size.empty() && std::string_view("kKmMgG%").find(size.back()) != std::string_view::npos)
+    size.remove_suffix(1);
+  return !size.empty() && size.find_first_not_of("0123456789") == std::string_view::npos &&
+         size.find_first_not_of('0') != std::string_view::npos;
+}
+
 // "320", "320 or 416", "320, 416 or 512".
 std::string DescribeSizes(const std::vector<int>& sizes) {
   std::string out;
@@ -499,7 +508,14 @@ class Loader {
   void ReadGlobalClips(MapReader& r, Config& config) {
     MapReader clips = r.Map("clips");
     Set(config.clips.max_seconds, clips.Int("max_seconds", kPositive));
-    Set(config.clips.tmpfs_cache_size, clips.String("tmpfs_cache_size"));
+    if (auto size = clips.String("tmpfs_cache_size")) {
+      if (size->empty() || IsTmpfsSize(*size)) {
+        config.clips.tmpfs_cache_size = *size;
+      } else {
+        diag_.Error(clips.KeyPath("tmpfs_cache_size"), fmt::format("\"{}\" is not a size", *size),
+                    "a size such as 256m, 1g or 10%: digits > 0, then optionally k, m, g or %");
+      }
+    }
     config.clips.retain = ResolveRetain(ReadRetain(clips), config.clips.retain);
     clips.Finish();
   }

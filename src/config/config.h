@@ -72,7 +72,9 @@ struct RetainConfig {
 
 struct GlobalClipsConfig {
   int max_seconds = 300;
-  std::string tmpfs_cache_size;  // "" = unset
+  // "" = unset; else digits > 0 with an optional k/m/g/% suffix (checked by the loader): the size
+  // of the tmpfs the app mounts on storage.cache.
+  std::string tmpfs_cache_size;
   RetainConfig retain;
 };
 

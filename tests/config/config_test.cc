@@ -893,6 +893,36 @@ TEST(ConfigValidation, OwnModelSizeIsAMultipleOf32) {
                           "the input size of the model in model.path)"));
 }
 
+TEST(ConfigValidation, TmpfsCacheSizeIsASize) {
+  for (const char* size : {"256m", "256M", "1g", "1G", "512k", "512K", "10%", "1048576", "0256m"}) {
+    Config config = MustLoad(fmt::format("clips:\n  tmpfs_cache_size: \"{}\"\ncameras:\n", size) +
+                             MinimalCamera());
+    EXPECT_EQ(config.clips.tmpfs_cache_size, size);
+  }
+  EXPECT_EQ(MustLoad("clips:\n  tmpfs_cache_size: \"\"\n").clips.tmpfs_cache_size, "");  // unset
+  for (const char* size : {"0", "0m", "000g", "-1g", "1.5g", "1gb", "1 g", " 1g", "1g ", "m", "%",
+                           "10%%", "1t", "ten", "1g,uid=0", "0x10"}) {
+    LoadResult result = LoadYaml(fmt::format("clips:\n  tmpfs_cache_size: \"{}\"\n", size));
+    EXPECT_THAT(result.errors,
+                ElementsAre(fmt::format("clips.tmpfs_cache_size: \"{}\" is not a size (expected a "
+                                        "size such as 256m, 1g or 10%: digits > 0, then "
+                                        "optionally k, m, g or %)",
+                                        size)))
+        << size;
+  }
+}
+
+TEST(ConfigValidation, TmpfsCacheSizeIsReportedWithTheOtherErrors) {
+  LoadResult result =
+      LoadYaml("clips:\n  tmpfs_cache_size: 1gb\n  max_seconds: 0\nmqtt:\n  port: 0\n");
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(
+      result.errors,
+      ElementsAre(HasSubstr("mqtt.host: missing"), HasSubstr("mqtt.port: 0 is out of range"),
+                  HasSubstr("clips.max_seconds: 0 is out of range"),
+                  HasSubstr("clips.tmpfs_cache_size: \"1gb\" is not a size")));
+}
+
 TEST(ConfigValidation, MissingRequiredCameraKeys) {
   LoadResult result = LoadYaml("cameras:\n  a:\n    fps: 5\n");
   EXPECT_THAT(result.errors, Contains(HasSubstr("cameras.a.ffmpeg: missing")));
