@@ -83,6 +83,19 @@ struct GlobalSpec {
   std::optional<int> max_disappeared;
 };
 
+// A camera's live views are /api/<camera> and /api/<camera>/latest.jpg; Frigate 0.8's API has
+// these fixed paths at the same place, and they win.
+void WarnReservedCameraName(const std::string& name, const std::string& path, Diagnostics& diag) {
+  static const std::set<std::string, std::less<>> kApiPaths = {"config", "events", "stats",
+                                                               "version"};
+  if (kApiPaths.contains(name)) {
+    diag.Warning(fmt::format(
+        "{}: \"{}\" is also an API path: /api/{} answers with that, not with this camera's live "
+        "view (another camera name avoids the clash)",
+        path, name, name));
+  }
+}
+
 // Names become file names, URL path segments and MQTT topic levels.
 void CheckName(const std::string& name, const std::string& path, Diagnostics& diag) {
   constexpr std::string_view kExpected =
@@ -866,6 +879,7 @@ class Loader {
     const std::string path = JoinPath("cameras", name);
     const size_t errors_before = diag_.errors().size();
     CheckName(name, path, diag_);
+    WarnReservedCameraName(name, path, diag_);
     CameraConfig camera;
     camera.name = name;
     MapReader c(node, path, diag_);

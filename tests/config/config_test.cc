@@ -1090,6 +1090,25 @@ cameras:
                                                   "role but rtmp is not enabled")));
 }
 
+TEST(ConfigWarnings, CameraNamedAsAnApiPath) {
+  LoadResult result = LoadYaml("cameras:\n" + MinimalCamera("events") + MinimalCamera("stats") +
+                               MinimalCamera("config") + MinimalCamera("version") +
+                               MinimalCamera("eventsx") + MinimalCamera("Stats"));
+  EXPECT_THAT(result.errors, IsEmpty());
+  std::vector<std::string> clashes;
+  for (const std::string& warning : result.warnings) {
+    if (warning.find("API path") != std::string::npos)
+      clashes.push_back(warning);
+  }
+  EXPECT_THAT(clashes,
+              ElementsAre("cameras.events: \"events\" is also an API path: /api/events answers "
+                          "with that, not with this camera's live view (another camera name "
+                          "avoids the clash)",
+                          HasSubstr("cameras.stats: \"stats\" is also an API path"),
+                          HasSubstr("cameras.config: \"config\" is also an API path"),
+                          HasSubstr("cameras.version: \"version\" is also an API path")));
+}
+
 TEST(ConfigWarnings, UnknownRequiredZonesAndUntrackedClipObjects) {
   LoadResult result = LoadYaml(R"(
 cameras:
