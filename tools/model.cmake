@@ -5,7 +5,8 @@
 #   coco-labelmap.txt                    copy of model/coco-labelmap.txt
 # The TF.js files are fetched once by tools/fetch_model.sh into CORVETTE_MODEL_CACHE (default <source>/.cache/model,
 # which `make clean` keeps); the conversion re-runs only when the converter, the fetch script or the files change.
-# corvette_detect gets the compile definition CORVETTE_MODEL_DIR="${CMAKE_BINARY_DIR}/model".
+# corvette_detect gets the compile definition CORVETTE_MODEL_DIR="${CMAKE_BINARY_DIR}/model"; corvette_config gets
+# CORVETTE_MODEL_SIZES=320,416 (the sizes converted), so that the config loader accepts exactly those.
 
 set(CORVETTE_MODEL_CACHE "${CMAKE_SOURCE_DIR}/.cache/model" CACHE PATH
     "Where tools/fetch_model.sh keeps nanodet.json and nanodet.bin")
@@ -57,6 +58,11 @@ if(TARGET corvette_detect)
     # target's flags would keep ccache from sharing objects between build directories.
     target_compile_definitions(corvette_detect PRIVATE CORVETTE_MODEL_DIR="${CORVETTE_MODEL_DIR}")
   endif()
+endif()
+# The one list of sizes: the config loader reports any other model.width/height as a config error.
+if(TARGET corvette_config)
+  list(JOIN CORVETTE_MODEL_SIZES "," _model_sizes)
+  target_compile_definitions(corvette_config PRIVATE CORVETTE_MODEL_SIZES=${_model_sizes})
 endif()
 # Tests that run the real model need it built first.
 if(TARGET detect_tests)

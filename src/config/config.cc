@@ -16,37 +16,16 @@
 #include "config/env_substitution.h"
 #include "config/polygon.h"
 #include "config/schema_reader.h"
+#include "util/strings.h"
 
 extern char** environ;
 
 namespace corvette::config {
 namespace {
 
+// Every default is the default of its field in config.h: a key the file leaves out keeps it.
+
 using Args = std::vector<std::string>;
-
-Args SplitArgs(std::string_view text) {
-  Args out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = std::min(text.find(' ', start), text.size());
-    if (end > start)
-      out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-const Args kDefaultGlobalArgs = SplitArgs("-hide_banner -loglevel warning");
-// Frigate's default with -timeout instead of -stimeout: Debian's ffmpeg 5.1 dropped -stimeout.
-const Args kDefaultInputArgs = SplitArgs(
-    "-avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp "
-    "-timeout 5000000 -use_wallclock_as_timestamps 1");
-const Args kDefaultDetectArgs = SplitArgs("-f rawvideo -pix_fmt yuv420p");
-const Args kDefaultRecordArgs = SplitArgs(
-    "-f segment -segment_time 60 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an");
-const Args kDefaultClipsArgs = SplitArgs(
-    "-f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an");
-const Args kDefaultRtmpArgs = SplitArgs("-c copy -f flv");
 
 const std::vector<std::string> kLogLevels = {"debug", "info", "warning", "error", "critical"};
 
@@ -104,11 +83,17 @@ struct GlobalSpec {
   std::optional<int> max_disappeared;
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// A camera's live views are /api/<camera> and /api/<camera>/latest.jpg; Frigate 0.8's API has
+// these fixed paths at the same place, and they win.
+void WarnReservedCameraName(const std::string& name, const std::string& path, Diagnostics& diag) {
+  static const std::set<std::string, std::less<>> kApiPaths = {"config", "events", "stats",
+                                                               "version"};
+  if (kApiPaths.contains(name)) {
+    diag.Warning(fmt::format(
+        "{}: \"{}\" is also an API path: /api/{} answers with that, not with this camera's live "
+        "view (another camera name avoids the clash)",
+        path, name, name));
   }
-  return s;
 }
 
 // Names become file names, URL path segments and MQTT topic levels.
@@ -267,15 +252,16 @@ std::string FilePath(const std::string& dir, const std::string& file) {
   return dir + "/" + file;
 }
 
-const Args& PickArgs(const std::optional<Args>& a, const std::optional<Args>& b,
-                     const std::optional<Args>& c, const Args& fallback) {
-  if (a)
-    return *a;
-  if (b)
-    return *b;
-  if (c)
-    return *c;
-  return fallback;
+// `field` gets the first argument group given (input, camera, global); with none it keeps its
+// built-in default.
+void PickArgs(Args& field, const std::optional<Args>& input, const std::optional<Args>& camera,
+              const std::optional<Args>& global) {
+  for (const std::optional<Args>* given : {&input, &camera, &global}) {
+    if (*given) {
+      field = **given;
+      return;
+    }
+  }
 }
 
 std::vector<std::string> WithoutDuplicates(std::vector<std::string> messages) {
@@ -295,6 +281,127 @@ T First(const std::optional<T>& a, const std::optional<T>& b, T fallback) {
   if (b)
     return *b;
   return fallback;
+}
+
+// A tmpfs size as mount(8) takes it and the config allows: digits (not all 0), then optionally
+// k, m, g (any case) or %. The text goes into the mount options, so nothing else may pass.
+bool IsTmpfsSize(std::string_view size) {
+  if (!size.empty() && std::string_view("kKmMgG%").find(size.back()) != std::string_view::npos)
+    size.remove_suffix(1);
+  return !size.empty() && size.find_first_not_of("0123456789") == std::string_view::npos &&
+         size.find_first_not_of('0') != std::string_view::npos;
+}
+
+// "320", "320 or 416", "320, 416 or 512".
+std::string DescribeSizes(const std::vector<int>& sizes) {
+  std::string out;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (i > 0)
+      out += i + 1 == sizes.size() ? " or " : ", ";
+    out += std::to_string(sizes[i]);
+  }
+  return out;
+}
+
+// Sets `field` to what the file says; a key that is absent (or wrong) leaves the default.
+template <typename T, typename U>
+void Set(T& field, std::optional<U> value) {
+  if (value)
+    field = std::move(*value);
+}
+
+// A filter's values: camera -> global -> FilterConfig's defaults (masks are the caller's).
+FilterConfig ResolveFilterValues(const FilterSpec& camera, const FilterSpec& global) {
+  FilterConfig f;
+  f.min_area = First(camera.min_area, global.min_area, f.min_area);
+  f.max_area = First(camera.max_area, global.max_area, f.max_area);
+  f.min_score = First(camera.min_score, global.min_score, f.min_score);
+  f.threshold = First(camera.threshold, global.threshold, f.threshold);
+  return f;
+}
+
+RecordConfig ReadRecord(MapReader& parent, const RecordConfig& inherited) {
+  RecordConfig record = inherited;
+  MapReader r = parent.Map("record");
+  Set(record.enabled, r.Bool("enabled"));
+  Set(record.retain_days, r.Int("retain_days", kNonNegative));
+  r.Finish();
+  return record;
+}
+
+// Camera sections (the ffmpeg section and zones are the Loader's: they need its state).
+
+CameraClipsConfig ReadCameraClips(MapReader& camera, const GlobalClipsConfig& global) {
+  CameraClipsConfig clips;
+  MapReader r = camera.Map("clips");
+  Set(clips.enabled, r.Bool("enabled"));
+  Set(clips.pre_capture, r.Int("pre_capture", kNonNegative));
+  Set(clips.post_capture, r.Int("post_capture", kNonNegative));
+  clips.objects = r.StringList("objects");
+  clips.retain = ResolveRetain(ReadRetain(r), global.retain);
+  Set(clips.required_zones, r.StringList("required_zones"));
+  r.Finish();
+  return clips;
+}
+
+CameraRtmpConfig ReadCameraRtmp(MapReader& camera) {
+  CameraRtmpConfig rtmp;
+  MapReader r = camera.Map("rtmp");
+  Set(rtmp.enabled, r.Bool("enabled"));
+  r.Finish();
+  return rtmp;
+}
+
+CameraSnapshotsConfig ReadCameraSnapshots(MapReader& camera, const GlobalSnapshotsConfig& global) {
+  CameraSnapshotsConfig snapshots;
+  MapReader r = camera.Map("snapshots");
+  Set(snapshots.enabled, r.Bool("enabled"));
+  Set(snapshots.timestamp, r.Bool("timestamp"));
+  Set(snapshots.bounding_box, r.Bool("bounding_box"));
+  Set(snapshots.crop, r.Bool("crop"));
+  snapshots.height = r.Int("height", kPositive);
+  snapshots.retain = ResolveRetain(ReadRetain(r), global.retain);
+  Set(snapshots.required_zones, r.StringList("required_zones"));
+  r.Finish();
+  return snapshots;
+}
+
+CameraMqttConfig ReadCameraMqtt(MapReader& camera) {
+  CameraMqttConfig mqtt;
+  MapReader r = camera.Map("mqtt");
+  Set(mqtt.enabled, r.Bool("enabled"));
+  Set(mqtt.timestamp, r.Bool("timestamp"));
+  Set(mqtt.bounding_box, r.Bool("bounding_box"));
+  Set(mqtt.crop, r.Bool("crop"));
+  Set(mqtt.height, r.Int("height", kPositive));
+  Set(mqtt.required_zones, r.StringList("required_zones"));
+  r.Finish();
+  return mqtt;
+}
+
+MotionConfig ReadCameraMotion(MapReader& camera, const MotionSpec& global, int camera_height) {
+  MotionSpec spec = ReadMotion(camera);
+  MotionConfig motion;
+  motion.raw_mask = ToPlainJson(CombinedRawMask(spec.mask, global.mask));
+  motion.mask = CombinedPolygons(spec.mask, global.mask);
+  motion.threshold = First(spec.threshold, global.threshold, motion.threshold);
+  motion.contour_area = First(spec.contour_area, global.contour_area, motion.contour_area);
+  motion.delta_alpha = First(spec.delta_alpha, global.delta_alpha, motion.delta_alpha);
+  motion.frame_alpha = First(spec.frame_alpha, global.frame_alpha, motion.frame_alpha);
+  motion.frame_height =
+      First(spec.frame_height, global.frame_height, std::max(1, camera_height / 6));
+  return motion;
+}
+
+DetectConfig ReadCameraDetect(MapReader& camera, std::optional<int> global_max_disappeared,
+                              std::optional<int> fps) {
+  DetectConfig detect;
+  MapReader r = camera.Map("detect");
+  Set(detect.enabled, r.Bool("enabled"));
+  detect.max_disappeared =
+      First(r.Int("max_disappeared", kPositive), global_max_disappeared, fps.value_or(5) * 5);
+  r.Finish();
+  return detect;
 }
 
 class Loader {
@@ -320,51 +427,17 @@ class Loader {
     variables_ = SubstitutionVariables(environment_, config.environment_vars);
 
     ReadMqtt(r, config);
-    ReadStorageAndServer(r, config);
-    {
-      MapReader db = r.Map("database");
-      config.database.path =
-          db.String("path", false).value_or(FilePath(config.storage.clips, "frigate.db"));
-      db.Finish();
-    }
+    ReadServer(r, config);
+    ReadStorage(r, config);
+    ReadRtmpServer(r, config);
+    ReadDatabase(r, config);
     ReadModel(r, config);
     ReadDetectors(r, config);
     ReadLogger(r, config);
-    {
-      MapReader clips = r.Map("clips");
-      config.clips.max_seconds = clips.Int("max_seconds", kPositive).value_or(300);
-      config.clips.tmpfs_cache_size = clips.String("tmpfs_cache_size").value_or("");
-      RetainSpec retain = ReadRetain(clips);
-      config.clips.retain.default_days = retain.default_days.value_or(10);
-      config.clips.retain.objects = retain.objects;
-      clips.Finish();
-    }
-    {
-      MapReader snapshots = r.Map("snapshots");
-      RetainSpec retain = ReadRetain(snapshots);
-      config.snapshots.retain.default_days = retain.default_days.value_or(10);
-      config.snapshots.retain.objects = retain.objects;
-      snapshots.Finish();
-    }
-    {
-      MapReader record = r.Map("record");
-      config.record.enabled = record.Bool("enabled").value_or(false);
-      config.record.retain_days = record.Int("retain_days", kNonNegative).value_or(30);
-      record.Finish();
-    }
-    GlobalSpec global;
-    {
-      MapReader ffmpeg = r.Map("ffmpeg");
-      global.ffmpeg = ReadFfmpegArgs(ffmpeg);
-      ffmpeg.Finish();
-    }
-    global.objects = ReadObjects(r);
-    global.motion = ReadMotion(r);
-    {
-      MapReader detect = r.Map("detect");
-      global.max_disappeared = detect.Int("max_disappeared", kPositive);
-      detect.Finish();
-    }
+    ReadGlobalClips(r, config);
+    ReadGlobalSnapshots(r, config);
+    config.record = ReadRecord(r, config.record);
+    GlobalSpec global = ReadGlobalSpec(r);
 
     auto cameras = r.Entries("cameras");
     for (const auto& entry : cameras)
@@ -398,11 +471,11 @@ class Loader {
       return;  // no MQTT
     MqttConfig mqtt;
     m.Require("host", "the MQTT broker's host name or address");
-    mqtt.host = m.String("host", false).value_or("");
-    mqtt.port = m.Int("port", kPort).value_or(1883);
-    mqtt.topic_prefix = m.String("topic_prefix", false).value_or("frigate");
-    mqtt.client_id = m.String("client_id", false).value_or("frigate");
-    mqtt.stats_interval = m.Int("stats_interval", kPositive).value_or(60);
+    Set(mqtt.host, m.String("host", false));
+    Set(mqtt.port, m.Int("port", kPort));
+    Set(mqtt.topic_prefix, m.String("topic_prefix", false));
+    Set(mqtt.client_id, m.String("client_id", false));
+    Set(mqtt.stats_interval, m.Int("stats_interval", kPositive));
     if (auto user = m.String("user"))
       mqtt.user = Substitute(*user, m.KeyPath("user"));
     if (auto password = m.String("password")) {
@@ -416,34 +489,103 @@ class Loader {
     config.mqtt = std::move(mqtt);
   }
 
-  void ReadStorageAndServer(MapReader& r, Config& config) {
+  void ReadServer(MapReader& r, Config& config) {
     MapReader server = r.Map("server");
-    config.server.host = server.String("host", false).value_or("0.0.0.0");
-    config.server.port = server.Int("port", kPort).value_or(5000);
+    Set(config.server.host, server.String("host", false));
+    Set(config.server.port, server.Int("port", kPort));
     server.Finish();
+  }
+
+  void ReadStorage(MapReader& r, Config& config) {
     MapReader storage = r.Map("storage");
-    config.storage.clips = storage.String("clips", false).value_or(config.storage.clips);
-    config.storage.recordings =
-        storage.String("recordings", false).value_or(config.storage.recordings);
-    config.storage.cache = storage.String("cache", false).value_or(config.storage.cache);
+    Set(config.storage.clips, storage.String("clips", false));
+    Set(config.storage.recordings, storage.String("recordings", false));
+    Set(config.storage.cache, storage.String("cache", false));
     storage.Finish();
+  }
+
+  void ReadRtmpServer(MapReader& r, Config& config) {
     MapReader rtmp = r.Map("rtmp");
-    config.rtmp.port = rtmp.Int("port", kPort).value_or(1935);
+    Set(config.rtmp.port, rtmp.Int("port", kPort));
     rtmp.Finish();
+  }
+
+  // After ReadStorage: the database's default is in storage.clips.
+  void ReadDatabase(MapReader& r, Config& config) {
+    MapReader db = r.Map("database");
+    config.database.path =
+        db.String("path", false).value_or(FilePath(config.storage.clips, "frigate.db"));
+    db.Finish();
+  }
+
+  void ReadGlobalClips(MapReader& r, Config& config) {
+    MapReader clips = r.Map("clips");
+    Set(config.clips.max_seconds, clips.Int("max_seconds", kPositive));
+    if (auto size = clips.String("tmpfs_cache_size")) {
+      if (size->empty() || IsTmpfsSize(*size)) {
+        config.clips.tmpfs_cache_size = *size;
+      } else {
+        diag_.Error(clips.KeyPath("tmpfs_cache_size"), fmt::format("\"{}\" is not a size", *size),
+                    "a size such as 256m, 1g or 10%: digits > 0, then optionally k, m, g or %");
+      }
+    }
+    config.clips.retain = ResolveRetain(ReadRetain(clips), config.clips.retain);
+    clips.Finish();
+  }
+
+  void ReadGlobalSnapshots(MapReader& r, Config& config) {
+    MapReader snapshots = r.Map("snapshots");
+    config.snapshots.retain = ResolveRetain(ReadRetain(snapshots), config.snapshots.retain);
+    snapshots.Finish();
+  }
+
+  // The sections that only give cameras their defaults: ffmpeg, objects, motion, detect.
+  GlobalSpec ReadGlobalSpec(MapReader& r) {
+    GlobalSpec global;
+    MapReader ffmpeg = r.Map("ffmpeg");
+    global.ffmpeg = ReadFfmpegArgs(ffmpeg);
+    ffmpeg.Finish();
+    global.objects = ReadObjects(r);
+    global.motion = ReadMotion(r);
+    MapReader detect = r.Map("detect");
+    global.max_disappeared = detect.Int("max_disappeared", kPositive);
+    detect.Finish();
+    return global;
   }
 
   void ReadModel(MapReader& r, Config& config) {
     MapReader model = r.Map("model");
-    config.model.width = model.Int("width", kPositive).value_or(320);
-    config.model.height = model.Int("height", kPositive).value_or(320);
-    config.model.path = model.String("path").value_or("");
-    config.model.labelmap_path = model.String("labelmap_path").value_or("");
-    if (config.model.width % 32 != 0 || config.model.height % 32 != 0) {
-      diag_.Warning(fmt::format(
-          "model: {}x{} is not a multiple of 32 (the detector's strides are 8, 16 and 32)",
-          config.model.width, config.model.height));
-    }
+    Set(config.model.width, model.Int("width", kPositive));
+    Set(config.model.height, model.Int("height", kPositive));
+    Set(config.model.path, model.String("path"));
+    Set(config.model.labelmap_path, model.String("labelmap_path"));
+    CheckModelSize(model, config.model);
     model.Finish();
+  }
+
+  // The detector runs a square network at one size: with the built-in model, a size the build
+  // converted it for; with model.path, a multiple of 32 (NanoDet's strides are 8, 16 and 32).
+  void CheckModelSize(const MapReader& r, const ModelConfig& model) {
+    const std::vector<int> sizes = BuiltInModelSizes();
+    const bool built_in = model.path.empty() && !sizes.empty();
+    bool ok = true;
+    for (auto [key, value] : {std::pair{"width", model.width}, std::pair{"height", model.height}}) {
+      if (built_in && std::find(sizes.begin(), sizes.end(), value) == sizes.end()) {
+        diag_.Error(r.KeyPath(key),
+                    fmt::format("{} is not a size the built-in model is converted for", value),
+                    DescribeSizes(sizes));
+        ok = false;
+      } else if (!built_in && value % 32 != 0) {
+        diag_.Error(r.KeyPath(key), fmt::format("{} is not a multiple of 32", value),
+                    "a multiple of 32, the input size of the model in model.path");
+        ok = false;
+      }
+    }
+    if (ok && model.width != model.height) {
+      diag_.Error(r.KeyPath("height"),
+                  fmt::format("{} differs from model.width {}", model.height, model.width),
+                  "the same size as model.width: the model's input is square");
+    }
   }
 
   void ReadDetectors(MapReader& r, Config& config) {
@@ -468,8 +610,8 @@ class Loader {
                       "cpu or edgetpu");
         }
       }
-      detector.device = d.String("device").value_or("usb");
-      detector.num_threads = d.Int("num_threads", kPositive).value_or(3);
+      Set(detector.device, d.String("device"));
+      Set(detector.num_threads, d.Int("num_threads", kPositive));
       d.Finish();
       if (detector.type == DetectorType::kEdgeTpu) {
         diag_.Warning(
@@ -494,7 +636,7 @@ class Loader {
       auto s = ReadString(value, path, diag_);
       if (!s)
         return std::nullopt;
-      std::string lower = Lower(*s);
+      std::string lower = util::ToLower(*s);
       if (std::find(kLogLevels.begin(), kLogLevels.end(), lower) == kLogLevels.end()) {
         diag_.Error(path, fmt::format("unknown log level \"{}\"", *s),
                     "debug, info, warning, error or critical");
@@ -502,9 +644,8 @@ class Loader {
       }
       return lower;
     };
-    if (const Document* d = logger.Get("default")) {
-      config.logger.default_level = level(*d, logger.KeyPath("default")).value_or("info");
-    }
+    if (const Document* d = logger.Get("default"))
+      Set(config.logger.default_level, level(*d, logger.KeyPath("default")));
     for (const auto& [name, value] : logger.Entries("logs")) {
       if (auto l = level(*value, JoinPath(logger.KeyPath("logs"), name)))
         config.logger.logs[name] = *l;
@@ -545,11 +686,9 @@ class Loader {
     auto hwaccel_args = in.Args("hwaccel_args");
     auto input_args = in.Args("input_args");
     in.Finish();
-    input.global_args =
-        PickArgs(global_args, camera.global_args, global.global_args, kDefaultGlobalArgs);
-    input.hwaccel_args = PickArgs(hwaccel_args, camera.hwaccel_args, global.hwaccel_args, {});
-    input.input_args =
-        PickArgs(input_args, camera.input_args, global.input_args, kDefaultInputArgs);
+    PickArgs(input.global_args, global_args, camera.global_args, global.global_args);
+    PickArgs(input.hwaccel_args, hwaccel_args, camera.hwaccel_args, global.hwaccel_args);
+    PickArgs(input.input_args, input_args, camera.input_args, global.input_args);
     if (!ok)
       return std::nullopt;
     return input;
@@ -558,9 +697,7 @@ class Loader {
   // Filters resolve per field camera -> global -> default, for every tracked label and no other.
   ObjectsConfig ResolveObjects(const ObjectsSpec& camera, const ObjectsSpec& global) {
     ObjectsConfig out;
-    out.track = camera.track   ? *camera.track
-                : global.track ? *global.track
-                               : std::vector<std::string>{"person"};
+    out.track = First(camera.track, global.track, out.track);
     out.raw_mask = ToPlainJson(CombinedRawMask(camera.mask, global.mask));
     out.mask = CombinedPolygons(camera.mask, global.mask);
     static const FilterSpec kNone;
@@ -569,11 +706,7 @@ class Loader {
       auto g = global.filters.find(label);
       const FilterSpec& cf = c == camera.filters.end() ? kNone : c->second;
       const FilterSpec& gf = g == global.filters.end() ? kNone : g->second;
-      FilterConfig f;
-      f.min_area = First(cf.min_area, gf.min_area, 0);
-      f.max_area = First(cf.max_area, gf.max_area, 24000000);
-      f.min_score = First(cf.min_score, gf.min_score, 0.5);
-      f.threshold = First(cf.threshold, gf.threshold, 0.7);
+      FilterConfig f = ResolveFilterValues(cf, gf);
       // As Frigate: a filter's mask list starts with the objects-level mask.
       f.raw_mask.insert(f.raw_mask.end(), camera.mask.strings.begin(), camera.mask.strings.end());
       f.raw_mask.insert(f.raw_mask.end(), global.mask.strings.begin(), global.mask.strings.end());
@@ -657,85 +790,57 @@ class Loader {
     }
   }
 
-  std::optional<CameraConfig> ReadCamera(const std::string& name, const Document* node,
-                                         const Config& config, const GlobalSpec& global) {
-    const std::string path = JoinPath("cameras", name);
-    const size_t errors_before = diag_.errors().size();
-    CheckName(name, path, diag_);
-    CameraConfig camera;
-    camera.name = name;
-    MapReader c(node, path, diag_);
-    if (!c.present()) {
-      diag_.Error(path, "empty camera", "a map with ffmpeg, width and height");
-      return std::nullopt;
-    }
-
-    // Size first: masks and defaults depend on it.
-    constexpr std::string_view kSizeExpected = "an even integer >= 2, the detect stream's size";
-    constexpr std::string_view kEvenExpected = "an even integer: yuv420p frames need even sizes";
-    c.Require("width", kSizeExpected);
-    c.Require("height", kSizeExpected);
-    camera.width = c.Int("width", IntRange{2}).value_or(0);
-    camera.height = c.Int("height", IntRange{2}).value_or(0);
-    for (auto [key, value] :
-         {std::pair{"width", camera.width}, std::pair{"height", camera.height}}) {
-      if (value % 2 != 0) {
-        diag_.Error(c.KeyPath(key), fmt::format("{} is odd", value), kEvenExpected);
-      }
-    }
-    camera.fps = c.Int("fps", kPositive);
-    camera.best_image_timeout = c.Int("best_image_timeout", kNonNegative).value_or(60);
-
-    // ffmpeg
-    {
-      const Document* ffmpeg_node =
-          RequireMap(c, "ffmpeg", "an ffmpeg section with a list of inputs");
-      MapReader f(ffmpeg_node, c.KeyPath("ffmpeg"), diag_);
-      FfmpegSpec spec = ReadFfmpegArgs(f);
-      if (ffmpeg_node != nullptr)
-        f.Require("inputs", "a list of inputs, one with the detect role");
-      const Document* inputs = f.List("inputs");
-      f.Finish();
-      if (inputs != nullptr) {
-        std::map<Role, size_t> role_owner;
-        bool detect = false;
-        for (size_t i = 0; i < inputs->size(); ++i) {
-          std::string input_path = IndexPath(f.KeyPath("inputs"), i);
-          auto input = ReadInput((*inputs)[i], input_path, spec, global.ffmpeg);
-          if (!input)
-            continue;
-          for (size_t k = 0; k < input->roles.size(); ++k) {
-            Role role = input->roles[k];
-            detect = detect || role == Role::kDetect;
-            auto [it, inserted] = role_owner.emplace(role, i);
-            if (!inserted) {
-              diag_.Error(IndexPath(JoinPath(input_path, "roles"), k),
-                          fmt::format("role \"{}\" is already used by inputs[{}]", RoleName(role),
-                                      it->second),
-                          "each role on one input at most");
-            }
+  CameraFfmpegConfig ReadCameraFfmpeg(MapReader& c, const FfmpegSpec& global) {
+    CameraFfmpegConfig ffmpeg;
+    const Document* ffmpeg_node =
+        RequireMap(c, "ffmpeg", "an ffmpeg section with a list of inputs");
+    MapReader f(ffmpeg_node, c.KeyPath("ffmpeg"), diag_);
+    FfmpegSpec spec = ReadFfmpegArgs(f);
+    if (ffmpeg_node != nullptr)
+      f.Require("inputs", "a list of inputs, one with the detect role");
+    const Document* inputs = f.List("inputs");
+    f.Finish();
+    if (inputs != nullptr) {
+      std::map<Role, size_t> role_owner;
+      bool detect = false;
+      for (size_t i = 0; i < inputs->size(); ++i) {
+        std::string input_path = IndexPath(f.KeyPath("inputs"), i);
+        auto input = ReadInput((*inputs)[i], input_path, spec, global);
+        if (!input)
+          continue;
+        for (size_t k = 0; k < input->roles.size(); ++k) {
+          Role role = input->roles[k];
+          detect = detect || role == Role::kDetect;
+          auto [it, inserted] = role_owner.emplace(role, i);
+          if (!inserted) {
+            diag_.Error(IndexPath(JoinPath(input_path, "roles"), k),
+                        fmt::format("role \"{}\" is already used by inputs[{}]", RoleName(role),
+                                    it->second),
+                        "each role on one input at most");
           }
-          camera.ffmpeg.inputs.push_back(std::move(*input));
         }
-        if (inputs->empty()) {
-          diag_.Error(f.KeyPath("inputs"), "no inputs",
-                      "a list of inputs, one with the detect role");
-        } else if (!detect && camera.ffmpeg.inputs.size() == inputs->size()) {
-          diag_.Error(f.KeyPath("inputs"), "no input has the detect role",
-                      "exactly one input with the detect role");
-        }
+        ffmpeg.inputs.push_back(std::move(*input));
       }
-      // A camera-level output_args replaces the whole global map; missing keys get the built-in
-      // defaults, not the global values (Frigate 0.8 behaviour).
-      const OutputArgsSpec& out =
-          spec.output_args.present ? spec.output_args : global.ffmpeg.output_args;
-      camera.ffmpeg.output_args.detect = out.detect.value_or(kDefaultDetectArgs);
-      camera.ffmpeg.output_args.record = out.record.value_or(kDefaultRecordArgs);
-      camera.ffmpeg.output_args.clips = out.clips.value_or(kDefaultClipsArgs);
-      camera.ffmpeg.output_args.rtmp = out.rtmp.value_or(kDefaultRtmpArgs);
+      if (inputs->empty()) {
+        diag_.Error(f.KeyPath("inputs"), "no inputs", "a list of inputs, one with the detect role");
+      } else if (!detect && ffmpeg.inputs.size() == inputs->size()) {
+        diag_.Error(f.KeyPath("inputs"), "no input has the detect role",
+                    "exactly one input with the detect role");
+      }
     }
+    // A camera-level output_args replaces the whole global map; missing keys get the built-in
+    // defaults, not the global values (Frigate 0.8 behaviour).
+    const OutputArgsSpec& out = spec.output_args.present ? spec.output_args : global.output_args;
+    Set(ffmpeg.output_args.detect, out.detect);
+    Set(ffmpeg.output_args.record, out.record);
+    Set(ffmpeg.output_args.clips, out.clips);
+    Set(ffmpeg.output_args.rtmp, out.rtmp);
+    return ffmpeg;
+  }
 
-    // zones
+  // After the camera's size: coordinates outside the frame are reported.
+  std::vector<ZoneConfig> ReadZones(MapReader& c, const CameraConfig& camera) {
+    std::vector<ZoneConfig> zones;
     for (const auto& [zone_name, zone_node] : c.Entries("zones")) {
       std::string zone_path = JoinPath(c.KeyPath("zones"), zone_name);
       CheckName(zone_name, zone_path, diag_);
@@ -760,91 +865,55 @@ class Loader {
       for (const auto& [label, filter_node] : z.Entries("filters")) {
         FilterSpec spec = ReadFilter(filter_node, JoinPath(z.KeyPath("filters"), label), diag_,
                                      /*allow_mask=*/false);
-        FilterConfig filter;
-        filter.min_area = spec.min_area.value_or(0);
-        filter.max_area = spec.max_area.value_or(24000000);
-        filter.min_score = spec.min_score.value_or(0.5);
-        filter.threshold = spec.threshold.value_or(0.7);
-        zone.filters[label] = filter;
+        zone.filters[label] = ResolveFilterValues(spec, FilterSpec{});
       }
       z.Finish();
-      camera.zones.push_back(std::move(zone));
+      zones.push_back(std::move(zone));
     }
 
-    // clips
-    {
-      MapReader cl = c.Map("clips");
-      camera.clips.enabled = cl.Bool("enabled").value_or(false);
-      camera.clips.pre_capture = cl.Int("pre_capture", kNonNegative).value_or(5);
-      camera.clips.post_capture = cl.Int("post_capture", kNonNegative).value_or(5);
-      camera.clips.objects = cl.StringList("objects");
-      camera.clips.retain = ResolveRetain(ReadRetain(cl), config.clips.retain);
-      camera.clips.required_zones =
-          cl.StringList("required_zones").value_or(std::vector<std::string>{});
-      cl.Finish();
+    return zones;
+  }
+
+  std::optional<CameraConfig> ReadCamera(const std::string& name, const Document* node,
+                                         const Config& config, const GlobalSpec& global) {
+    const std::string path = JoinPath("cameras", name);
+    const size_t errors_before = diag_.errors().size();
+    CheckName(name, path, diag_);
+    WarnReservedCameraName(name, path, diag_);
+    CameraConfig camera;
+    camera.name = name;
+    MapReader c(node, path, diag_);
+    if (!c.present()) {
+      diag_.Error(path, "empty camera", "a map with ffmpeg, width and height");
+      return std::nullopt;
     }
-    // record
-    {
-      MapReader rec = c.Map("record");
-      camera.record.enabled = rec.Bool("enabled").value_or(config.record.enabled);
-      camera.record.retain_days =
-          rec.Int("retain_days", kNonNegative).value_or(config.record.retain_days);
-      rec.Finish();
+
+    // Size first: masks and defaults depend on it.
+    constexpr std::string_view kSizeExpected = "an even integer >= 2, the detect stream's size";
+    constexpr std::string_view kEvenExpected = "an even integer: yuv420p frames need even sizes";
+    c.Require("width", kSizeExpected);
+    c.Require("height", kSizeExpected);
+    Set(camera.width, c.Int("width", IntRange{2}));
+    Set(camera.height, c.Int("height", IntRange{2}));
+    for (auto [key, value] :
+         {std::pair{"width", camera.width}, std::pair{"height", camera.height}}) {
+      if (value % 2 != 0) {
+        diag_.Error(c.KeyPath(key), fmt::format("{} is odd", value), kEvenExpected);
+      }
     }
-    // rtmp
-    {
-      MapReader rt = c.Map("rtmp");
-      camera.rtmp.enabled = rt.Bool("enabled").value_or(true);
-      rt.Finish();
-    }
-    // snapshots
-    {
-      MapReader s = c.Map("snapshots");
-      camera.snapshots.enabled = s.Bool("enabled").value_or(false);
-      camera.snapshots.timestamp = s.Bool("timestamp").value_or(false);
-      camera.snapshots.bounding_box = s.Bool("bounding_box").value_or(false);
-      camera.snapshots.crop = s.Bool("crop").value_or(false);
-      camera.snapshots.height = s.Int("height", kPositive);
-      camera.snapshots.retain = ResolveRetain(ReadRetain(s), config.snapshots.retain);
-      camera.snapshots.required_zones =
-          s.StringList("required_zones").value_or(std::vector<std::string>{});
-      s.Finish();
-    }
-    // mqtt
-    {
-      MapReader m = c.Map("mqtt");
-      camera.mqtt.enabled = m.Bool("enabled").value_or(true);
-      camera.mqtt.timestamp = m.Bool("timestamp").value_or(true);
-      camera.mqtt.bounding_box = m.Bool("bounding_box").value_or(true);
-      camera.mqtt.crop = m.Bool("crop").value_or(true);
-      camera.mqtt.height = m.Int("height", kPositive).value_or(270);
-      camera.mqtt.required_zones =
-          m.StringList("required_zones").value_or(std::vector<std::string>{});
-      m.Finish();
-    }
-    // objects
-    ObjectsSpec objects = ReadObjects(c);
-    camera.objects = ResolveObjects(objects, global.objects);
-    // motion
-    {
-      MotionSpec motion = ReadMotion(c);
-      camera.motion.raw_mask = ToPlainJson(CombinedRawMask(motion.mask, global.motion.mask));
-      camera.motion.mask = CombinedPolygons(motion.mask, global.motion.mask);
-      camera.motion.threshold = First(motion.threshold, global.motion.threshold, 25);
-      camera.motion.contour_area = First(motion.contour_area, global.motion.contour_area, 100);
-      camera.motion.delta_alpha = First(motion.delta_alpha, global.motion.delta_alpha, 0.2);
-      camera.motion.frame_alpha = First(motion.frame_alpha, global.motion.frame_alpha, 0.2);
-      camera.motion.frame_height =
-          First(motion.frame_height, global.motion.frame_height, std::max(1, camera.height / 6));
-    }
-    // detect
-    {
-      MapReader d = c.Map("detect");
-      camera.detect.enabled = d.Bool("enabled").value_or(true);
-      camera.detect.max_disappeared = First(d.Int("max_disappeared", kPositive),
-                                            global.max_disappeared, camera.fps.value_or(5) * 5);
-      d.Finish();
-    }
+    camera.fps = c.Int("fps", kPositive);
+    Set(camera.best_image_timeout, c.Int("best_image_timeout", kNonNegative));
+
+    camera.ffmpeg = ReadCameraFfmpeg(c, global.ffmpeg);
+    camera.zones = ReadZones(c, camera);
+    camera.clips = ReadCameraClips(c, config.clips);
+    camera.record = ReadRecord(c, config.record);
+    camera.rtmp = ReadCameraRtmp(c);
+    camera.snapshots = ReadCameraSnapshots(c, config.snapshots);
+    camera.mqtt = ReadCameraMqtt(c);
+    camera.objects = ResolveObjects(ReadObjects(c), global.objects);
+    camera.motion = ReadCameraMotion(c, global.motion, camera.height);
+    camera.detect = ReadCameraDetect(c, global.max_disappeared, camera.fps);
     c.Finish();
 
     if (diag_.errors().size() != errors_before)
@@ -881,12 +950,6 @@ class Loader {
   Diagnostics diag_;
 };
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  if (s.size() < suffix.size())
-    return false;
-  return Lower(s.substr(s.size() - suffix.size())) == suffix;
-}
-
 }  // namespace
 
 std::string_view DetectorTypeName(DetectorType type) {
@@ -905,6 +968,11 @@ std::string_view RoleName(Role role) {
       return "rtmp";
   }
   return "";
+}
+
+std::vector<std::string> SplitArgs(std::string_view text) {
+  std::vector<std::string_view> parts = util::SplitNonEmpty(text, " ");
+  return {parts.begin(), parts.end()};
 }
 
 bool FfmpegInputConfig::HasRole(Role role) const {
@@ -931,17 +999,19 @@ LoadResult LoadConfigText(std::string_view text, Format format,
                           const std::map<std::string, std::string>& environment) {
   ParsedDocument parsed = format == Format::kYaml ? ParseYaml(text) : ParseJson(text);
   if (!parsed.errors.empty())
-    return LoadResult{std::nullopt, std::move(parsed.errors), {}};
+    return LoadResult{std::nullopt, std::move(parsed.errors), std::move(parsed.warnings)};
   Loader loader(parsed.root, environment);
-  return loader.Load();
+  LoadResult result = loader.Load();
+  result.warnings.insert(result.warnings.begin(), parsed.warnings.begin(), parsed.warnings.end());
+  return result;
 }
 
 LoadResult LoadConfigFile(const std::string& path,
                           const std::map<std::string, std::string>& environment) {
   Format format;
-  if (EndsWith(path, ".yml") || EndsWith(path, ".yaml")) {
+  if (util::EndsWithIgnoreCase(path, ".yml") || util::EndsWithIgnoreCase(path, ".yaml")) {
     format = Format::kYaml;
-  } else if (EndsWith(path, ".json")) {
+  } else if (util::EndsWithIgnoreCase(path, ".json")) {
     format = Format::kJson;
   } else {
     return LoadResult{std::nullopt,
@@ -961,6 +1031,16 @@ LoadResult LoadConfigFile(const std::string& path,
     return LoadResult{std::nullopt, {fmt::format("{}: read error", path)}, {}};
   }
   return LoadConfigText(buffer.str(), format, environment);
+}
+
+std::vector<int> BuiltInModelSizes() {
+#ifdef CORVETTE_MODEL_SIZES
+  std::vector<int> sizes = {CORVETTE_MODEL_SIZES};
+  std::sort(sizes.begin(), sizes.end());
+  return sizes;
+#else
+  return {};
+#endif
 }
 
 std::map<std::string, std::string> ProcessEnvironment() {

@@ -42,7 +42,7 @@ struct DatabaseConfig {
 };
 
 struct ModelConfig {
-  int width = 320;
+  int width = 320;  // equal to height; with the built-in model, one of BuiltInModelSizes()
   int height = 320;
   std::string path;           // extension: model file; empty = the built-in model
   std::string labelmap_path;  // extension: labelmap file; empty = the built-in labelmap
@@ -72,7 +72,9 @@ struct RetainConfig {
 
 struct GlobalClipsConfig {
   int max_seconds = 300;
-  std::string tmpfs_cache_size;  // "" = unset
+  // "" = unset; else digits > 0 with an optional k/m/g/% suffix (checked by the loader): the size
+  // of the tmpfs the app mounts on storage.cache.
+  std::string tmpfs_cache_size;
   RetainConfig retain;
 };
 
@@ -106,22 +108,35 @@ struct RtmpServerConfig {
 enum class Role { kDetect, kClips, kRecord, kRtmp };
 std::string_view RoleName(Role role);  // "detect", "clips", "record", "rtmp"
 
-// One camera input with its argument groups resolved (input -> camera -> global -> built-in).
+// ffmpeg arguments written as one string, as Frigate takes them: split at spaces (empty parts
+// dropped).
+std::vector<std::string> SplitArgs(std::string_view text);
+
+// One camera input with its argument groups resolved (input -> camera -> global -> built-in; the
+// built-in ones are the defaults here).
 struct FfmpegInputConfig {
   std::string
       path;  // {FRIGATE_*} substituted (may contain credentials: never log or serve it unredacted)
   std::vector<Role> roles;
-  std::vector<std::string> global_args;
+  std::vector<std::string> global_args = SplitArgs("-hide_banner -loglevel warning");
   std::vector<std::string> hwaccel_args;
-  std::vector<std::string> input_args;
+  // Frigate's default with -timeout instead of -stimeout: Debian's ffmpeg 5.1 dropped -stimeout.
+  std::vector<std::string> input_args = SplitArgs(
+      "-avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp "
+      "-timeout 5000000 -use_wallclock_as_timestamps 1");
   bool HasRole(Role role) const;
 };
 
+// The built-in output arguments are the defaults here.
 struct FfmpegOutputArgs {
-  std::vector<std::string> detect;
-  std::vector<std::string> record;
-  std::vector<std::string> clips;
-  std::vector<std::string> rtmp;
+  std::vector<std::string> detect = SplitArgs("-f rawvideo -pix_fmt yuv420p");
+  std::vector<std::string> record = SplitArgs(
+      "-f segment -segment_time 60 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy "
+      "-an");
+  std::vector<std::string> clips = SplitArgs(
+      "-f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy "
+      "-an");
+  std::vector<std::string> rtmp = SplitArgs("-c copy -f flv");
 };
 
 struct CameraFfmpegConfig {
@@ -150,7 +165,7 @@ struct ZoneConfig {
 };
 
 struct ObjectsConfig {
-  std::vector<std::string> track;  // camera -> global -> ["person"]
+  std::vector<std::string> track = {"person"};  // camera -> global -> this default
   // Objects-level mask as shown by /api/config: null, a string or a list of strings (camera and
   // global masks combined into one list when both are set).
   nlohmann::json raw_mask;
@@ -261,6 +276,10 @@ LoadResult LoadConfigFile(const std::string& path,
 // As LoadConfigFile, from text. Errors in YAML syntax name the line and column (1-based).
 LoadResult LoadConfigText(std::string_view text, Format format,
                           const std::map<std::string, std::string>& environment);
+
+// The square input sizes the build converted the built-in model for (CORVETTE_MODEL_SIZES of
+// tools/model.cmake), ascending; empty in a build that does not say.
+std::vector<int> BuiltInModelSizes();
 
 // The current process environment as a map (for LoadConfigFile's `environment`).
 std::map<std::string, std::string> ProcessEnvironment();

@@ -1,19 +1,12 @@
 #include "config/config_json.h"
 
-#include <cctype>
-
 #include "config/ffmpeg_command.h"
+#include "util/strings.h"
 
 namespace corvette::config {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string Upper(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 Json RetainJson(const RetainConfig& retain) {
   return Json{{"default", retain.default_days}, {"objects", retain.objects}};
@@ -122,7 +115,7 @@ nlohmann::json ToJson(const Config& config, const FfmpegCommandOptions& options)
                  {"stats_interval", mqtt.stats_interval}};
   Json logs = Json::object();
   for (const auto& [name, level] : config.logger.logs)
-    logs[name] = Upper(level);
+    logs[name] = util::ToUpper(level);
   Json cameras = Json::object();
   for (const auto& camera : config.cameras) {
     cameras[camera.name] = CameraJson(config, camera, options);
@@ -143,7 +136,7 @@ nlohmann::json ToJson(const Config& config, const FfmpegCommandOptions& options)
         {"retain", RetainJson(config.clips.retain)}}},
       {"snapshots", {{"retain", RetainJson(config.snapshots.retain)}}},
       {"cameras", cameras},
-      {"logger", {{"default", Upper(config.logger.default_level)}, {"logs", logs}}},
+      {"logger", {{"default", util::ToUpper(config.logger.default_level)}, {"logs", logs}}},
       {"environment_vars", config.environment_vars},
       // corvette's extensions
       {"server", {{"host", config.server.host}, {"port", config.server.port}}},

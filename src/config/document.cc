@@ -5,7 +5,12 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <regex>
+#include <set>
+#include <utility>
+
+#include "config/schema_reader.h"
 
 namespace corvette::config {
 namespace {
@@ -97,9 +102,11 @@ std::string MarkText(const YAML::Mark& mark) {
 
 class YamlConverter {
  public:
-  explicit YamlConverter(std::vector<std::string>& errors) : errors_(errors) {}
+  YamlConverter(std::vector<std::string>& errors, std::vector<std::string>& warnings)
+      : errors_(errors), warnings_(warnings) {}
 
-  Document Convert(const YAML::Node& node, int depth) {
+  // `path` is the node's key path ("cameras.back.ffmpeg.inputs[0]"), for messages.
+  Document Convert(const YAML::Node& node, int depth, const std::string& path) {
     if (depth > kMaxDepth) {
       Error(node, "nesting is too deep");
       return nullptr;
@@ -113,11 +120,11 @@ class YamlConverter {
       case YAML::NodeType::Sequence: {
         Document array = Document::array();
         for (const auto& item : node)
-          array.push_back(Convert(item, depth + 1));
+          array.push_back(Convert(item, depth + 1, IndexPath(path, array.size())));
         return array;
       }
       case YAML::NodeType::Map:
-        return Map(node, depth);
+        return Map(node, depth, path);
     }
     return nullptr;
   }
@@ -136,9 +143,10 @@ class YamlConverter {
     return ResolvePlainScalar(text);
   }
 
-  Document Map(const YAML::Node& node, int depth) {
+  Document Map(const YAML::Node& node, int depth, const std::string& path) {
     Document object = Document::object();
     Document merged = Document::object();  // keys from `<<`, applied where the map itself has none
+    std::map<std::string, YAML::Mark> first_mark;  // where each key of this map was first given
     for (const auto& entry : node) {
       const YAML::Node& key = entry.first;
       if (!key.IsScalar()) {
@@ -147,7 +155,7 @@ class YamlConverter {
       }
       const std::string& name = key.Scalar();
       if (name == "<<" && key.Tag() == "?") {
-        Document value = Convert(entry.second, depth + 1);
+        Document value = Convert(entry.second, depth + 1, path);
         std::vector<Document> sources;
         if (value.is_object()) {
           sources.push_back(value);
@@ -169,11 +177,11 @@ class YamlConverter {
           Error(key, "a merge key (<<) must refer to a map or a list of maps");
         continue;
       }
-      if (object.contains(name)) {
-        Error(key, fmt::format("duplicate key \"{}\"", name));
-        continue;
-      }
-      object[name] = Convert(entry.second, depth + 1);
+      const std::string key_path = JoinPath(path, name);
+      if (auto [first, inserted] = first_mark.emplace(name, key.Mark()); !inserted)
+        WarnDuplicate(key, first->second, key_path);
+      // A repeated key keeps its first place and takes the last value, as in a Python dict.
+      object[name] = Convert(entry.second, depth + 1, key_path);
     }
     for (auto it = merged.begin(); it != merged.end(); ++it) {
       if (!object.contains(it.key()))
@@ -182,7 +190,21 @@ class YamlConverter {
     return object;
   }
 
+  // PyYAML accepts a repeated key and keeps the last value, so a Frigate config may have one. An
+  // aliased map is converted at each use: each repeated key is reported once.
+  void WarnDuplicate(const YAML::Node& key, const YAML::Mark& first, const std::string& key_path) {
+    const YAML::Mark& mark = key.Mark();
+    if (!reported_.insert({mark.line, mark.column}).second)
+      return;
+    warnings_.push_back(fmt::format(
+        "{}: duplicate key on line {} (first on line {}): the last value is used, as Frigate 0.8 "
+        "(PyYAML) does",
+        key_path, mark.line + 1, first.line + 1));
+  }
+
   std::vector<std::string>& errors_;
+  std::vector<std::string>& warnings_;
+  std::set<std::pair<int, int>> reported_;  // line and column of the duplicates reported
 };
 
 }  // namespace
@@ -214,8 +236,8 @@ ParsedDocument ParseYaml(std::string_view text) {
                                           : fmt::format("{}: YAML syntax error: {}", where, e.msg));
     return result;
   }
-  YamlConverter converter(result.errors);
-  result.root = converter.Convert(root, 0);
+  YamlConverter converter(result.errors, result.warnings);
+  result.root = converter.Convert(root, 0, "");
   if (!result.errors.empty())
     result.root = nullptr;
   return result;

@@ -15,11 +15,13 @@ namespace corvette::config {
 using Document = nlohmann::ordered_json;
 
 struct ParsedDocument {
-  Document root;                    // null when the text is empty or could not be parsed
-  std::vector<std::string> errors;  // syntax errors, with line and column (1-based)
+  Document root;                      // null when the text is empty or could not be parsed
+  std::vector<std::string> errors;    // syntax errors, with line and column (1-based)
+  std::vector<std::string> warnings;  // duplicate keys, with the key path and lines
 };
 
-// YAML: aliases are expanded, merge keys (`<<`) are applied, duplicate keys are errors.
+// YAML: aliases are expanded, merge keys (`<<`) are applied. A key given twice in one map takes
+// the last value, as PyYAML does, with a warning "<key path>: duplicate key on line L ...".
 ParsedDocument ParseYaml(std::string_view text);
 ParsedDocument ParseJson(std::string_view text);
 

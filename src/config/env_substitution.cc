@@ -8,7 +8,7 @@ namespace {
 constexpr std::string_view kPrefix = "FRIGATE_";
 
 bool HasPrefix(std::string_view name) {
-  return name.substr(0, kPrefix.size()) == kPrefix;
+  return name.starts_with(kPrefix);
 }
 
 }  // namespace

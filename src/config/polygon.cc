@@ -5,30 +5,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "util/strings.h"
+
 namespace corvette::config {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string_view> SplitCommas(std::string_view s) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string_view::npos) {
-      parts.push_back(s.substr(start));
-      return parts;
-    }
-    parts.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-}
+using util::Split;
+using util::Trim;
 
 std::optional<int> ParseCoordinate(std::string_view text) {
   text = Trim(text);
@@ -48,7 +31,7 @@ constexpr std::string_view kPolygonExpected =
 
 std::optional<Polygon> ParsePolygonString(std::string_view text, const std::string& path,
                                           Diagnostics& diag) {
-  std::vector<std::string_view> parts = SplitCommas(text);
+  std::vector<std::string_view> parts = Split(text, ",");
   std::vector<int> values;
   bool ok = true;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -151,7 +134,7 @@ std::optional<Polygon> ReadZoneCoordinates(const Document& value, const std::str
       continue;
     }
     std::string text = item.get<std::string>();
-    std::vector<std::string_view> parts = SplitCommas(text);
+    std::vector<std::string_view> parts = Split(text, ",");
     std::optional<int> x, y;
     if (parts.size() == 2) {
       x = ParseCoordinate(parts[0]);

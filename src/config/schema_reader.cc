@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/strings.h"
+
 namespace corvette::config {
 
 void Diagnostics::Error(std::string_view path, std::string_view what, std::string_view expected) {
@@ -161,16 +163,8 @@ std::optional<std::vector<std::string>> ReadArgs(const Document& value, const st
                                                  Diagnostics& diag) {
   std::vector<std::string> out;
   if (value.is_string()) {
-    std::string s = value.get<std::string>();
-    size_t start = 0;
-    while (start <= s.size()) {
-      size_t end = s.find(' ', start);
-      if (end == std::string::npos)
-        end = s.size();
-      if (end > start)
-        out.push_back(s.substr(start, end - start));
-      start = end + 1;
-    }
+    for (std::string_view arg : util::SplitNonEmpty(value.get_ref<const std::string&>(), " "))
+      out.emplace_back(arg);
     return out;
   }
   if (!value.is_array()) {

@@ -8,18 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/strings.h"
+
 namespace corvette::detect {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 Labelmap Labelmap::Load(const std::string& path) {
   std::ifstream in(path);
@@ -33,10 +24,8 @@ Labelmap Labelmap::Load(const std::string& path) {
 Labelmap Labelmap::Parse(std::string_view text, std::string_view origin) {
   Labelmap map;
   int line_number = 0;
-  while (!text.empty()) {
-    const size_t eol = text.find('\n');
-    std::string_view line = Trim(text.substr(0, eol));
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+  for (std::string_view raw_line : util::Split(text, "\n")) {
+    std::string_view line = util::Trim(raw_line, util::kWhitespace);
     ++line_number;
     if (line.empty())
       continue;
@@ -53,7 +42,7 @@ Labelmap Labelmap::Parse(std::string_view text, std::string_view origin) {
           throw std::runtime_error(
               fmt::format("{}:{}: bad class index in \"{}\"", origin, line_number, line));
         }
-        name = Trim(line.substr(digits + (line[digits] == ':' ? 1 : 0)));
+        name = util::Trim(line.substr(digits + (line[digits] == ':' ? 1 : 0)), util::kWhitespace);
       }
     }
     if (index >= static_cast<int>(map.names_.size()))

@@ -21,10 +21,6 @@ bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 // A path inside single quotes for the concat demuxer: ' becomes '\''.
 std::string QuoteForConcat(const std::string& path) {
   std::string out = "'";
@@ -92,7 +88,7 @@ std::string ClipPath(const std::string& clips_dir, const std::string& camera,
 
 bool IsClipTemporaryName(std::string_view file_name) {
   return !file_name.empty() && file_name.front() == '.' &&
-         (EndsWith(file_name, kClipTemporarySuffix) || EndsWith(file_name, kPlaylistSuffix));
+         (file_name.ends_with(kClipTemporarySuffix) || file_name.ends_with(kPlaylistSuffix));
 }
 
 ClipAssembler::ClipAssembler(Options options, const util::Clock& clock, Completion on_done)

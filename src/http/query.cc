@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "util/strings.h"
+
 namespace corvette::http {
 namespace {
 
@@ -18,14 +20,6 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
 }
 
 // The value as shown inside an error message: bounded, and without control characters.
@@ -78,12 +72,7 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
 
 QueryParams QueryParams::Parse(std::string_view query) {
   QueryParams params;
-  while (!query.empty()) {
-    std::size_t amp = query.find_first_of("&;");
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty())
-      continue;
+  for (std::string_view pair : util::SplitNonEmpty(query, "&;")) {
     std::size_t eq = pair.find('=');
     std::string_view raw_name = pair.substr(0, eq);
     std::string_view raw_value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
@@ -146,7 +135,7 @@ std::optional<double> QueryParams::GetNumber(std::string_view name) const {
   const std::string* value = Find(name);
   if (value == nullptr || value->empty())
     return std::nullopt;
-  std::string text(Trim(*value));
+  std::string text(util::Trim(*value));
   char* end = nullptr;
   errno = 0;
   double number = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
@@ -159,7 +148,7 @@ std::optional<double> QueryParams::GetNumber(std::string_view name) const {
 }
 
 std::optional<long long> ParseInteger(std::string_view text) {
-  text = Trim(text);
+  text = util::Trim(text);
   bool negative = false;
   if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
     negative = text.front() == '-';

@@ -1,12 +1,12 @@
 #include "http/response.h"
 
-#include <strings.h>
+#include "util/strings.h"
 
 namespace corvette::http {
 
 void Response::SetHeader(std::string name, std::string value) {
   for (auto& [key, existing] : headers) {
-    if (key.size() == name.size() && ::strncasecmp(key.data(), name.data(), key.size()) == 0) {
+    if (util::EqualsIgnoreCase(key, name)) {
       existing = std::move(value);
       return;
     }
@@ -16,7 +16,7 @@ void Response::SetHeader(std::string name, std::string value) {
 
 const std::string* Response::FindHeader(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && ::strncasecmp(key.data(), name.data(), key.size()) == 0) {
+    if (util::EqualsIgnoreCase(key, name)) {
       return &value;
     }
   }

@@ -1,34 +1,22 @@
 #include "http/router.h"
 
 #include <fmt/format.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <exception>
 #include <optional>
 
 #include "http/log.h"
+#include "util/strings.h"
 
 namespace corvette::http {
 namespace {
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
   // "/api/events/1" -> {"api", "events", "1"}; "/api/" -> {"api", ""}; "/" -> {""}.
-  std::vector<std::string_view> segments;
-  if (!path.empty() && path.front() == '/')
+  if (path.starts_with('/'))
     path.remove_prefix(1);
-  while (true) {
-    std::size_t slash = path.find('/');
-    segments.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos)
-      break;
-    path.remove_prefix(slash + 1);
-  }
-  return segments;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+  return util::Split(path, "/");
 }
 
 std::string AllowedMethods(const std::map<std::string, Handler, std::less<>>& handlers) {
@@ -56,7 +44,7 @@ const std::string& Request::Param(std::string_view name) const {
 
 const std::string* Request::FindHeader(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name))
+    if (util::EqualsIgnoreCase(key, name))
       return &value;
   }
   return nullptr;
@@ -137,8 +125,7 @@ Response Router::Handle(std::string_view method, std::string_view target,
     }
   }
   for (const PrefixHeader& header : prefix_headers_) {
-    if (request.path.compare(0, header.prefix.size(), header.prefix) == 0 &&
-        response.FindHeader(header.name) == nullptr) {
+    if (request.path.starts_with(header.prefix) && response.FindHeader(header.name) == nullptr) {
       response.headers.emplace_back(header.name, header.value);
     }
   }

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,17 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "http/file_body.h"
+#include "util/strings.h"
 
 namespace corvette::http {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
 
 std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
   if (text.empty() || text.size() > 19)
@@ -36,11 +28,6 @@ std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return value;
-}
-
-bool EndsWithIgnoreCase(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && ::strncasecmp(text.data() + text.size() - suffix.size(),
-                                                       suffix.data(), suffix.size()) == 0;
 }
 
 std::optional<std::string> RealPath(const std::string& path) {
@@ -115,26 +102,26 @@ Response Listing(const std::string& dir, bool hide_database) {
 
 RangeRequest ParseRangeHeader(std::string_view header, std::uint64_t size) {
   RangeRequest whole;
-  header = Trim(header);
+  header = util::Trim(header);
   size_t equals = header.find('=');
   if (equals == std::string_view::npos)
     return whole;
-  std::string_view unit = Trim(header.substr(0, equals));
-  if (unit.size() != 5 || ::strncasecmp(unit.data(), "bytes", 5) != 0)
+  std::string_view unit = util::Trim(header.substr(0, equals));
+  if (!util::EqualsIgnoreCase(unit, "bytes"))
     return whole;
   RangeRequest result;
   bool any = false;
   std::string_view specs = header.substr(equals + 1);
   while (true) {
     size_t comma = specs.find(',');
-    std::string_view spec = Trim(specs.substr(0, comma));
+    std::string_view spec = util::Trim(specs.substr(0, comma));
     if (!spec.empty()) {
       any = true;
       size_t dash = spec.find('-');
       if (dash == std::string_view::npos)
         return whole;
-      std::string_view first_text = Trim(spec.substr(0, dash));
-      std::string_view last_text = Trim(spec.substr(dash + 1));
+      std::string_view first_text = util::Trim(spec.substr(0, dash));
+      std::string_view last_text = util::Trim(spec.substr(dash + 1));
       if (first_text.empty()) {  // suffix: the last n bytes
         std::optional<std::uint64_t> n = ParseUnsigned(last_text);
         if (!n)
@@ -181,7 +168,7 @@ std::string_view ContentTypeForFile(std::string_view name) {
       {".txt", "text/plain; charset=utf-8"},
   };
   for (const auto& [extension, type] : kTypes) {
-    if (EndsWithIgnoreCase(name, extension))
+    if (util::EndsWithIgnoreCase(name, extension))
       return type;
   }
   return "application/octet-stream";
@@ -197,7 +184,7 @@ std::string HttpDate(std::time_t time) {
 
 bool IsDatabaseFileName(std::string_view name) {
   for (std::string_view suffix : {".db", ".db-wal", ".db-shm", ".db-journal"}) {
-    if (EndsWithIgnoreCase(name, suffix))
+    if (util::EndsWithIgnoreCase(name, suffix))
       return true;
   }
   return false;
@@ -228,7 +215,7 @@ Response StaticFiles::Serve(const Request& request, const std::string& root,
   for (const std::string& segment : *segments)
     path += "/" + segment;
   std::optional<std::string> real = RealPath(path);
-  if (!real || (*real != *real_root && real->rfind(*real_root + "/", 0) != 0))
+  if (!real || (*real != *real_root && !real->starts_with(*real_root + "/")))
     return NotFound();
   std::string_view base = std::string_view(*real).substr(real->rfind('/') + 1);
   if (*real != *real_root && (IsDatabaseFileName(base) || base.front() == '.'))

@@ -38,7 +38,7 @@ bool MountPointContains(const std::string& mount_point, const std::string& path)
   if (mount_point == "/") {
     return !path.empty() && path[0] == '/';
   }
-  if (path.compare(0, mount_point.size(), mount_point) != 0) {
+  if (!path.starts_with(mount_point)) {
     return false;
   }
   return path.size() == mount_point.size() || path[mount_point.size()] == '/';

@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include "util/named_logger.h"
+#include "util/strings.h"
 
 extern char** environ;
 
@@ -84,18 +85,11 @@ std::string ResolveProgram(const std::string& name) {
   }
   const char* path = std::getenv("PATH");
   std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t begin = 0;
-  while (begin <= dirs.size()) {
-    size_t end = dirs.find(':', begin);
-    if (end == std::string::npos) {
-      end = dirs.size();
-    }
-    std::string dir = dirs.substr(begin, end - begin);
-    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+  for (std::string_view dir : util::Split(dirs, ":")) {
+    std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
     if (::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }
-    begin = end + 1;
   }
   throw SystemError(ENOENT, fmt::format("cannot start {}", name));
 }

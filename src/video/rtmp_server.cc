@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "util/named_logger.h"
+#include "util/strings.h"
 #include "video/child_process.h"
 
 namespace corvette::video {
@@ -43,16 +44,8 @@ std::string FindProgram(const std::string& program) {
     return IsExecutableFile(program) ? program : std::string();
   std::vector<std::string> folders;
   if (const char* path = std::getenv("PATH")) {
-    std::string_view rest(path);
-    while (true) {
-      size_t colon = rest.find(':');
-      std::string_view folder = rest.substr(0, colon);
-      if (!folder.empty())
-        folders.emplace_back(folder);
-      if (colon == std::string_view::npos)
-        break;
-      rest.remove_prefix(colon + 1);
-    }
+    for (std::string_view folder : util::SplitNonEmpty(path, ":"))
+      folders.emplace_back(folder);
   }
   folders.emplace_back("/usr/sbin");
   folders.emplace_back("/sbin");

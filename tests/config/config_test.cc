@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -841,6 +842,87 @@ cameras:
       << ::testing::PrintToString(result.errors);
 }
 
+TEST(ConfigValidation, ModelSizeIsASizeTheBuiltInModelIsConvertedFor) {
+  const std::vector<int> sizes = BuiltInModelSizes();  // tools/model.cmake's list
+  ASSERT_THAT(sizes, Contains(320));                   // the default size is always built
+  for (int size : sizes) {
+    Config config = MustLoad(fmt::format("model: {{width: {0}, height: {0}}}\ncameras:\n", size) +
+                             MinimalCamera());
+    EXPECT_EQ(config.model.width, size);
+  }
+  LoadResult result = LoadYaml("model:\n  width: 300\n  height: 288\ncameras:\n" + MinimalCamera());
+  ASSERT_THAT(result.errors, SizeIs(2));
+  EXPECT_THAT(
+      result.errors[0],
+      ::testing::StartsWith("model.width: 300 is not a size the built-in model is converted "
+                            "for (expected "));
+  EXPECT_THAT(result.errors[1],
+              ::testing::StartsWith("model.height: 288 is not a size the built-in model is "
+                                    "converted for (expected "));
+  for (int size : sizes)
+    EXPECT_THAT(result.errors[0], HasSubstr(std::to_string(size)));
+}
+
+TEST(ConfigValidation, ModelSizeIsSquare) {
+  const std::vector<int> sizes = BuiltInModelSizes();
+  if (sizes.size() >= 2) {  // two built sizes, each fine alone
+    LoadResult built_in = LoadYaml(
+        fmt::format("model: {{width: {}, height: {}}}\ncameras:\n", sizes.front(), sizes.back()) +
+        MinimalCamera());
+    EXPECT_THAT(built_in.errors,
+                ElementsAre(HasSubstr("model.height: " + std::to_string(sizes.back()) +
+                                      " differs from model.width")));
+  }
+  LoadResult own =
+      LoadYaml("model: {path: /m.onnx, width: 320, height: 640}\ncameras:\n" + MinimalCamera());
+  EXPECT_THAT(own.errors, ElementsAre("model.height: 640 differs from model.width 320 (expected "
+                                      "the same size as model.width: the model's input is "
+                                      "square)"));
+}
+
+TEST(ConfigValidation, OwnModelSizeIsAMultipleOf32) {
+  Config config =
+      MustLoad("model: {path: /m.onnx, width: 640, height: 640}\ncameras:\n" + MinimalCamera());
+  EXPECT_EQ(config.model.width, 640);
+  LoadResult result =
+      LoadYaml("model: {path: /m.onnx, width: 300, height: 300}\ncameras:\n" + MinimalCamera());
+  EXPECT_THAT(result.errors,
+              ElementsAre("model.width: 300 is not a multiple of 32 (expected a multiple of 32, "
+                          "the input size of the model in model.path)",
+                          "model.height: 300 is not a multiple of 32 (expected a multiple of 32, "
+                          "the input size of the model in model.path)"));
+}
+
+TEST(ConfigValidation, TmpfsCacheSizeIsASize) {
+  for (const char* size : {"256m", "256M", "1g", "1G", "512k", "512K", "10%", "1048576", "0256m"}) {
+    Config config = MustLoad(fmt::format("clips:\n  tmpfs_cache_size: \"{}\"\ncameras:\n", size) +
+                             MinimalCamera());
+    EXPECT_EQ(config.clips.tmpfs_cache_size, size);
+  }
+  EXPECT_EQ(MustLoad("clips:\n  tmpfs_cache_size: \"\"\n").clips.tmpfs_cache_size, "");  // unset
+  for (const char* size : {"0", "0m", "000g", "-1g", "1.5g", "1gb", "1 g", " 1g", "1g ", "m", "%",
+                           "10%%", "1t", "ten", "1g,uid=0", "0x10"}) {
+    LoadResult result = LoadYaml(fmt::format("clips:\n  tmpfs_cache_size: \"{}\"\n", size));
+    EXPECT_THAT(result.errors,
+                ElementsAre(fmt::format("clips.tmpfs_cache_size: \"{}\" is not a size (expected a "
+                                        "size such as 256m, 1g or 10%: digits > 0, then "
+                                        "optionally k, m, g or %)",
+                                        size)))
+        << size;
+  }
+}
+
+TEST(ConfigValidation, TmpfsCacheSizeIsReportedWithTheOtherErrors) {
+  LoadResult result =
+      LoadYaml("clips:\n  tmpfs_cache_size: 1gb\n  max_seconds: 0\nmqtt:\n  port: 0\n");
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(
+      result.errors,
+      ElementsAre(HasSubstr("mqtt.host: missing"), HasSubstr("mqtt.port: 0 is out of range"),
+                  HasSubstr("clips.max_seconds: 0 is out of range"),
+                  HasSubstr("clips.tmpfs_cache_size: \"1gb\" is not a size")));
+}
+
 TEST(ConfigValidation, MissingRequiredCameraKeys) {
   LoadResult result = LoadYaml("cameras:\n  a:\n    fps: 5\n");
   EXPECT_THAT(result.errors, Contains(HasSubstr("cameras.a.ffmpeg: missing")));
@@ -953,9 +1035,20 @@ TEST(ConfigValidation, TopLevelNotAMap) {
   EXPECT_THAT(result.errors, ElementsAre(HasSubstr("config: a list is not a map")));
 }
 
-TEST(ConfigValidation, DuplicateYamlKeys) {
-  LoadResult result = LoadYaml("cameras:\n" + MinimalCamera("a") + MinimalCamera("a"));
-  EXPECT_THAT(result.errors, ElementsAre(HasSubstr("duplicate key \"a\"")));
+TEST(ConfigValidation, DuplicateYamlKeysTakeTheLastValueWithAWarning) {
+  // PyYAML (Frigate 0.8) accepts this file: the second `a` and the second `height` win.
+  std::string second = MinimalCamera("a");
+  second.replace(second.find("height: 720"), 11, "height: 360\n    height: 480");
+  LoadResult result = LoadYaml("cameras:\n" + MinimalCamera("a") + MinimalCamera("b") + second);
+  EXPECT_THAT(result.errors, IsEmpty());
+  ASSERT_TRUE(result.config.has_value());
+  ASSERT_THAT(result.config->cameras, SizeIs(2));
+  EXPECT_EQ(result.config->cameras[0].name, "a");  // the first place is kept
+  EXPECT_EQ(result.config->cameras[0].height, 480);
+  EXPECT_THAT(result.warnings,
+              AllOf(Contains(HasSubstr("cameras.a: duplicate key on line 16 (first on line 2)")),
+                    Contains(HasSubstr("cameras.a.height: duplicate key on line 23 (first on "
+                                       "line 22)"))));
 }
 
 // ---- warnings
@@ -995,6 +1088,25 @@ cameras:
                                                   "no input has the clips role")));
   EXPECT_THAT(result.warnings, Contains(HasSubstr("cameras.b.rtmp.enabled: an input has the rtmp "
                                                   "role but rtmp is not enabled")));
+}
+
+TEST(ConfigWarnings, CameraNamedAsAnApiPath) {
+  LoadResult result = LoadYaml("cameras:\n" + MinimalCamera("events") + MinimalCamera("stats") +
+                               MinimalCamera("config") + MinimalCamera("version") +
+                               MinimalCamera("eventsx") + MinimalCamera("Stats"));
+  EXPECT_THAT(result.errors, IsEmpty());
+  std::vector<std::string> clashes;
+  for (const std::string& warning : result.warnings) {
+    if (warning.find("API path") != std::string::npos)
+      clashes.push_back(warning);
+  }
+  EXPECT_THAT(clashes,
+              ElementsAre("cameras.events: \"events\" is also an API path: /api/events answers "
+                          "with that, not with this camera's live view (another camera name "
+                          "avoids the clash)",
+                          HasSubstr("cameras.stats: \"stats\" is also an API path"),
+                          HasSubstr("cameras.config: \"config\" is also an API path"),
+                          HasSubstr("cameras.version: \"version\" is also an API path")));
 }
 
 TEST(ConfigWarnings, UnknownRequiredZonesAndUntrackedClipObjects) {

@@ -75,10 +75,45 @@ TEST(ParseYaml, MergeOfNonMapIsAnError) {
   EXPECT_THAT(doc.errors, ElementsAre(HasSubstr("merge key")));
 }
 
-TEST(ParseYaml, DuplicateKeyIsAnErrorWithPosition) {
+TEST(ParseYaml, DuplicateKeyTakesTheLastValueWithAWarning) {
   ParsedDocument doc = ParseYaml("a: 1\nb: 2\na: 3\n");
-  EXPECT_THAT(doc.errors, ElementsAre("line 3, column 1: duplicate key \"a\""));
-  EXPECT_TRUE(doc.root.is_null());
+  EXPECT_THAT(doc.errors, IsEmpty());
+  EXPECT_EQ(doc.root["a"], 3);
+  EXPECT_EQ(doc.root.begin().key(), "a");  // first place kept, as in a Python dict
+  EXPECT_THAT(doc.warnings, ElementsAre("a: duplicate key on line 3 (first on line 1): the last "
+                                        "value is used, as Frigate 0.8 (PyYAML) does"));
+}
+
+TEST(ParseYaml, DuplicateKeyWarningNamesTheKeyPathInsideMapsAndLists) {
+  ParsedDocument doc = ParseYaml(
+      "cameras:\n"
+      "  back:\n"
+      "    ffmpeg:\n"
+      "      inputs:\n"
+      "        - path: a\n"
+      "        - path: b\n"
+      "          roles: [detect]\n"
+      "          path: c\n");
+  EXPECT_THAT(doc.errors, IsEmpty());
+  EXPECT_EQ(doc.root["cameras"]["back"]["ffmpeg"]["inputs"][1]["path"], "c");
+  EXPECT_THAT(doc.warnings, ElementsAre(testing::StartsWith(
+                                "cameras.back.ffmpeg.inputs[1].path: duplicate key on line 8 "
+                                "(first on line 6)")));
+}
+
+TEST(ParseYaml, DuplicateMapIsReplacedNotMerged) {
+  ParsedDocument doc = ParseYaml("m:\n  x: 1\nm:\n  y: 2\n");
+  EXPECT_THAT(doc.errors, IsEmpty());
+  EXPECT_EQ(doc.root["m"], Document::parse(R"({"y": 2})"));
+  EXPECT_THAT(doc.warnings, SizeIs(1));
+}
+
+TEST(ParseYaml, DuplicateKeyInAnAliasedMapIsReportedOnce) {
+  ParsedDocument doc = ParseYaml("base: &b\n  x: 1\n  x: 2\nother: *b\nmore:\n  <<: *b\n");
+  EXPECT_THAT(doc.errors, IsEmpty());
+  EXPECT_EQ(doc.root["other"]["x"], 2);
+  EXPECT_EQ(doc.root["more"]["x"], 2);
+  EXPECT_THAT(doc.warnings, ElementsAre(testing::StartsWith("base.x: duplicate key on line 3")));
 }
 
 TEST(ParseYaml, SyntaxErrorHasLineAndColumn) {

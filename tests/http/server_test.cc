@@ -19,6 +19,7 @@
 
 #include "../support/wait_for.h"
 #include "http/router.h"
+#include "util/strings.h"
 
 namespace corvette::http {
 namespace {
@@ -99,7 +100,7 @@ class Client {
     pending_.erase(0, end + 4);
     reply.status = std::stoi(reply.head.substr(9, 3));
     std::size_t length = 0;
-    std::size_t at = Lower(reply.head).find("content-length: ");
+    std::size_t at = util::ToLower(reply.head).find("content-length: ");
     if (at != std::string::npos)
       length = std::stoul(reply.head.substr(at + 16));
     if (head_request)
@@ -113,12 +114,6 @@ class Client {
 
   std::string& pending() { return pending_; }
   bool ReadMoreForTest() { return ReadMore(); }
-
-  static std::string Lower(std::string text) {
-    for (char& c : text)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-  }
 
  private:
   bool ReadMore() {
@@ -173,7 +168,7 @@ TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   Client::Reply first = client.ReadReply();
   EXPECT_EQ(first.status, 200);
   EXPECT_EQ(first.body, "1.2.3");
-  EXPECT_NE(Client::Lower(first.head).find("content-type: text/plain"), std::string::npos);
+  EXPECT_NE(util::ToLower(first.head).find("content-type: text/plain"), std::string::npos);
   ASSERT_TRUE(client.Send(Get("/big")));
   Client::Reply second = client.ReadReply();
   EXPECT_EQ(second.status, 200);
@@ -214,7 +209,7 @@ TEST_F(ServerTest, HeadSendsHeadersWithGetLengthAndNoBody) {
   ASSERT_TRUE(client.Send("HEAD /big HTTP/1.1\r\nHost: t\r\n\r\n"));
   Client::Reply head = client.ReadReply(/*head_request=*/true);
   EXPECT_EQ(head.status, 200);
-  EXPECT_NE(Client::Lower(head.head).find("content-length: 300000"), std::string::npos);
+  EXPECT_NE(util::ToLower(head.head).find("content-length: 300000"), std::string::npos);
   // Had a body been sent, it would be read here instead of the next status line.
   ASSERT_TRUE(client.Send(Get("/api/version")));
   Client::Reply next = client.ReadReply();
@@ -337,7 +332,7 @@ TEST_F(ServerTest, MultipartStreamWritesFramedPartsAndStopsWhenTheClientLeaves) 
   Client client(server_->port());
   ASSERT_TRUE(client.Send(Get("/api/demo?fps=5")));
   ASSERT_TRUE(client.ReadUntil("\r\n\r\n"));
-  std::string head = Client::Lower(client.pending().substr(0, client.pending().find("\r\n\r\n")));
+  std::string head = util::ToLower(client.pending().substr(0, client.pending().find("\r\n\r\n")));
   EXPECT_NE(head.find("content-type: multipart/x-mixed-replace; boundary=frame"),
             std::string::npos);
   EXPECT_EQ(head.find("content-length"), std::string::npos);

@@ -188,6 +188,32 @@ cameras:
         self.assertIn("Error parsing config", result.stderr)
         self.assertRegex(result.stderr, r"line \d+")
 
+    def test_duplicate_key_is_a_warning_not_an_error(self):
+        # PyYAML, and so Frigate 0.8, accepts this file.
+        corvette = self.make_corvette(
+            "cameras:\n"
+            "  demo:\n"
+            "    ffmpeg:\n"
+            "      inputs:\n"
+            "        - path: /dev/null\n"
+            "          roles: [detect]\n"
+            "    width: 640\n"
+            "    height: 480\n"
+            "    width: 768\n")
+        result = harness.run_binary(["--check-config", "--config", corvette.config_path])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("warning: cameras.demo.width: duplicate key on line 9 (first on line 7)",
+                      result.stderr)
+
+    def test_model_size_the_model_is_not_built_for_is_a_config_error(self):
+        corvette = self.make_corvette(harness.base_config(model={"width": 300, "height": 300}))
+        result = harness.run_binary(["--check-config", "--config", corvette.config_path])
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("Error parsing config", result.stderr)
+        self.assertRegex(result.stderr, r"model\.width: 300 is not a size the built-in model is "
+                                        r"converted for \(expected [^)]*320")
+        self.assertIn("model.height: 300", result.stderr)
+
     def test_missing_config_file_exits_1(self):
         result = harness.run_binary(["--config", "/nonexistent/config.yml"])
         self.assertEqual(result.returncode, 1)
