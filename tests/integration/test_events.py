@@ -60,9 +60,13 @@ class EventsTest(CorvetteTestCase):
         # In progress: listed with a thumbnail as soon as it is a true positive.
         first = self.wait_for_event(lambda e: e["label"] == "person", 60)
         self.assertEqual(set(first), {"camera", "end_time", "false_positive", "has_clip",
-                                      "has_snapshot", "id", "label", "start_time", "thumbnail",
-                                      "top_score", "zones"})
+                                      "has_snapshot", "id", "in_progress", "label", "start_time",
+                                      "thumbnail", "top_score", "zones"})
         self.assertEqual(first["camera"], "demo")
+        # end_time stays numeric for Home Assistant; in_progress tells a client it may still grow.
+        self.assertIsInstance(first["end_time"], (int, float))
+        if first["in_progress"]:
+            self.assertGreaterEqual(first["end_time"], first["start_time"])
         self.assertFalse(first["false_positive"])
         event_id = urllib.parse.quote(first["id"])
         status, headers, body = self.corvette.get(f"/api/events/{event_id}/thumbnail.jpg")
@@ -84,7 +88,11 @@ class EventsTest(CorvetteTestCase):
 
         # Finished events: end_time after start_time, a snapshot file, the walkway entered.
         done = self.wait_for_event(
-            lambda e: e["has_snapshot"] and e["end_time"] > e["start_time"], 90)
+            lambda e: (not e["in_progress"] and e["has_snapshot"]
+                       and e["end_time"] > e["start_time"]), 90)
+        self.assertFalse(done["in_progress"])
+        status, _, body = self.corvette.get(f"/api/events/{urllib.parse.quote(done['id'])}")
+        self.assertEqual(json.loads(body)["in_progress"], False)
         status, _, body = self.corvette.get(
             f"/api/events/{urllib.parse.quote(done['id'])}/snapshot.jpg")
         self.assertEqual(status, 200)
