@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "detect/nanodet_detector.h"
+#include "detect/opencv_detector.h"
 #include "detect/region_crop.h"
 
 namespace {
@@ -24,7 +24,7 @@ namespace {
 using corvette::detect::DefaultModelPath;
 using corvette::detect::I420View;
 using corvette::detect::ModelDetection;
-using corvette::detect::NanoDetDetector;
+using corvette::detect::OpenCvDetector;
 using corvette::detect::PixelBox;
 using corvette::detect::RegionCropper;
 
@@ -62,13 +62,13 @@ double ModelFlops(int size) {
 void BM_Forward(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
   cv::setNumThreads(static_cast<int>(state.range(1)));
-  NanoDetDetector detector(DefaultModelPath(size), size);
+  OpenCvDetector detector(DefaultModelPath(size), size);
   RegionCropper cropper(size);
   cv::Mat rgb;
   cropper.Crop(Frame(), {0, 0, kWidth, kWidth}, &rgb);
   for (auto _ : state) {
     detector.SetInput(rgb);
-    detector.Forward();
+    detector.Run();
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["gflop_per_s"] =
@@ -88,14 +88,14 @@ BENCHMARK(BM_Forward)
 void BM_ForwardInt8(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
   cv::setNumThreads(static_cast<int>(state.range(1)));
-  NanoDetDetector detector(DefaultModelPath(size), size);
+  OpenCvDetector detector(DefaultModelPath(size), size);
   RegionCropper cropper(size);
   cv::Mat rgb;
   cropper.Crop(Frame(), {0, 0, kWidth, kWidth}, &rgb);
   detector.QuantizeInt8(rgb);
   for (auto _ : state) {
     detector.SetInput(rgb);
-    detector.Forward();
+    detector.Run();
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -111,8 +111,8 @@ BENCHMARK(BM_ForwardInt8)
 void BM_TwoSingleThreadedNets(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
   cv::setNumThreads(1);
-  NanoDetDetector a(DefaultModelPath(size), size);
-  NanoDetDetector b(DefaultModelPath(size), size);
+  OpenCvDetector a(DefaultModelPath(size), size);
+  OpenCvDetector b(DefaultModelPath(size), size);
   RegionCropper cropper(size);
   cv::Mat rgb;
   cropper.Crop(Frame(), {0, 0, kWidth, kWidth}, &rgb);
@@ -121,12 +121,12 @@ void BM_TwoSingleThreadedNets(benchmark::State& state) {
     std::thread other([&] {
       for (int i = 0; i < kPerNet; ++i) {
         b.SetInput(rgb);
-        b.Forward();
+        b.Run();
       }
     });
     for (int i = 0; i < kPerNet; ++i) {
       a.SetInput(rgb);
-      a.Forward();
+      a.Run();
     }
     other.join();
   }
@@ -147,7 +147,7 @@ void BM_DetectRegion(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
   const int side = static_cast<int>(state.range(1));
   cv::setNumThreads(2);
-  NanoDetDetector detector(DefaultModelPath(size), size);
+  OpenCvDetector detector(DefaultModelPath(size), size);
   RegionCropper cropper(size);
   cv::Mat rgb;
   std::vector<ModelDetection> detections;
@@ -160,7 +160,7 @@ void BM_DetectRegion(benchmark::State& state) {
     cropper.Crop(Frame(), region, &rgb);
     const auto t1 = Clock::now();
     detector.SetInput(rgb);
-    detector.Forward();
+    detector.Run();
     const auto t2 = Clock::now();
     detector.Decode(0.4f, 0.5f, &detections);
     const auto t3 = Clock::now();

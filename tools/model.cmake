@@ -54,7 +54,7 @@ if(TARGET corvette_detect)
   if(_detect_type STREQUAL "INTERFACE_LIBRARY")
     target_compile_definitions(corvette_detect INTERFACE CORVETTE_MODEL_DIR="${CORVETTE_MODEL_DIR}")
   else()
-    # PRIVATE: only nanodet_detector.cc reads it; a build-directory path in every dependent
+    # PRIVATE: only detector.cc reads it; a build-directory path in every dependent
     # target's flags would keep ccache from sharing objects between build directories.
     target_compile_definitions(corvette_detect PRIVATE CORVETTE_MODEL_DIR="${CORVETTE_MODEL_DIR}")
   endif()

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "detect/nanodet_detector.h"
+#include "detect/opencv_detector.h"
 
 namespace corvette::detect {
 
@@ -19,7 +19,7 @@ struct DetectorPool::Job {
 
 struct DetectorPool::Worker {
   std::string name;
-  std::unique_ptr<NanoDetDetector> detector;
+  std::unique_ptr<Detector> detector;
   std::unique_ptr<RegionCropper> cropper;
   cv::Mat rgb;
   std::vector<ModelDetection> raw;
@@ -65,9 +65,10 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
   for (const auto& d : options_.detectors) {
     auto worker = std::make_unique<Worker>();
     worker->name = d.name;
-    worker->detector = std::make_unique<NanoDetDetector>(options_.model_path, options_.model_size);
+    auto detector = std::make_unique<OpenCvDetector>(options_.model_path, options_.model_size);
     if (!options_.int8_calibration.empty())
-      worker->detector->QuantizeInt8(options_.int8_calibration);
+      detector->QuantizeInt8(options_.int8_calibration);
+    worker->detector = std::move(detector);
     worker->cropper = std::make_unique<RegionCropper>(options_.model_size);
     workers_.push_back(std::move(worker));
   }

@@ -37,7 +37,7 @@ struct DetectorPoolOptions {
   float nms_iou = 0.5f;           // per-class NMS inside one region
   double timeout_seconds = 10.0;  // DetectRegions gives up on a region after this long
   size_t max_queue = 256;         // requests waiting beyond this are refused at once
-  // When not empty: run the networks in int8 (NanoDetDetector::QuantizeInt8), calibrated on this
+  // When not empty: run the networks in int8 (OpenCvDetector::QuantizeInt8), calibrated on this
   // RGB image of model_size x model_size (a typical scene of the cameras). Empty = float32.
   cv::Mat int8_calibration;
   // Fault injection for tests: called by a worker before each inference (may block).

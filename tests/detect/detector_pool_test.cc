@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "../support/vtest_frames.h"
-#include "detect/nanodet_detector.h"
+#include "detect/opencv_detector.h"
 
 namespace corvette::detect {
 namespace {

@@ -1,4 +1,4 @@
-#include "detect/nanodet_detector.h"
+#include "detect/opencv_detector.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -24,15 +24,15 @@ std::string ModelPath(int size) {
   return fmt::format("{}/model/nanodet-{}.onnx", CORVETTE_BINARY_DIR, size);
 }
 
-TEST(NanoDetDetectorTest, DefaultModelPathIsInTheBuildTree) {
+TEST(OpenCvDetectorTest, DefaultModelPathIsInTheBuildTree) {
   EXPECT_EQ(DefaultModelPath(320), ModelPath(320));
   EXPECT_TRUE(std::filesystem::exists(DefaultModelPath(320)));
   EXPECT_TRUE(std::filesystem::exists(DefaultLabelmapPath()));
 }
 
-TEST(NanoDetDetectorTest, MissingModelFileIsAClearError) {
+TEST(OpenCvDetectorTest, MissingModelFileIsAClearError) {
   try {
-    NanoDetDetector detector("/nonexistent/dir/nanodet-320.onnx", 320);
+    OpenCvDetector detector("/nonexistent/dir/nanodet-320.onnx", 320);
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/nanodet-320.onnx"), std::string::npos)
@@ -41,14 +41,14 @@ TEST(NanoDetDetectorTest, MissingModelFileIsAClearError) {
   }
 }
 
-TEST(NanoDetDetectorTest, GarbageModelFileIsAClearError) {
+TEST(OpenCvDetectorTest, GarbageModelFileIsAClearError) {
   const auto path = std::filesystem::temp_directory_path() / "corvette-garbage-model.onnx";
   {
     std::ofstream out(path);
     out << "this is not an onnx model\n";
   }
   try {
-    NanoDetDetector detector(path.string(), 320);
+    OpenCvDetector detector(path.string(), 320);
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
@@ -57,9 +57,9 @@ TEST(NanoDetDetectorTest, GarbageModelFileIsAClearError) {
   std::filesystem::remove(path);
 }
 
-TEST(NanoDetDetectorTest, ModelForAnotherSizeIsAClearError) {
+TEST(OpenCvDetectorTest, ModelForAnotherSizeIsAClearError) {
   try {
-    NanoDetDetector detector(ModelPath(416), 320);
+    OpenCvDetector detector(ModelPath(416), 320);
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(ModelPath(416)), std::string::npos) << e.what();
@@ -74,7 +74,7 @@ std::vector<ModelDetection> DetectWholeFrame(int size, int frame_index) {
   // A square region covering the whole 768x576 frame; the part below the frame is black.
   cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
                {0, 0, kVtestWidth, kVtestWidth}, &rgb);
-  NanoDetDetector detector(ModelPath(size), size);
+  OpenCvDetector detector(ModelPath(size), size);
   std::vector<ModelDetection> detections;
   detector.Detect(rgb, 0.3f, 0.5f, &detections);
   return detections;
@@ -89,7 +89,7 @@ int CountPeople(const std::vector<ModelDetection>& detections, float min_score) 
   return people;
 }
 
-TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt320) {
+TEST(OpenCvDetectorTest, FindsThePeopleOfAVtestFrameAt320) {
   const auto detections = DetectWholeFrame(320, 100);
   const Labelmap labels = Labelmap::Load(DefaultLabelmapPath());
   for (const auto& d : detections) {
@@ -107,7 +107,7 @@ TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt320) {
   }
 }
 
-TEST(NanoDetDetectorTest, FindsThePeopleOfAVtestFrameAt416) {
+TEST(OpenCvDetectorTest, FindsThePeopleOfAVtestFrameAt416) {
   const auto detections = DetectWholeFrame(416, 100);
   EXPECT_GE(CountPeople(detections, 0.4f), 4);
 }
@@ -121,9 +121,9 @@ cv::Mat WholeFrameRgb(int size, int frame_index) {
   return rgb;
 }
 
-TEST(NanoDetDetectorTest, Int8KeepsThePeople) {
-  NanoDetDetector fp32(ModelPath(320), 320);
-  NanoDetDetector int8(ModelPath(320), 320);
+TEST(OpenCvDetectorTest, Int8KeepsThePeople) {
+  OpenCvDetector fp32(ModelPath(320), 320);
+  OpenCvDetector int8(ModelPath(320), 320);
   int8.QuantizeInt8(WholeFrameRgb(320, 100));
   ASSERT_TRUE(int8.is_int8());
   for (int frame : {300, 500}) {
