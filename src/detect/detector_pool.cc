@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
+#include "detect/detector_factory.h"
 #include "detect/opencv_detector.h"
 
 namespace corvette::detect {
@@ -55,23 +57,45 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
 
   // More OpenCV threads than cores only adds switching (Frigate's default num_threads is 3).
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const int threads =
+  const int opencv_threads =
       options_.detectors.size() == 1 ? std::clamp(options_.detectors[0].num_threads, 1, cores) : 1;
-  cv::setNumThreads(threads);
-  spdlog::info("detectors: {} x NanoDet {}x{} {} from {}, {} OpenCV thread(s) each",
-               options_.detectors.size(), options_.model_size, options_.model_size,
-               options_.int8_calibration.empty() ? "float32" : "int8", options_.model_path,
-               threads);
+  cv::setNumThreads(opencv_threads);
+  const bool int8 = !options_.int8_calibration.empty();
+  std::set<std::string> fallback_reasons;
+  std::string described;
   for (const auto& d : options_.detectors) {
     auto worker = std::make_unique<Worker>();
     worker->name = d.name;
-    auto detector = std::make_unique<OpenCvDetector>(options_.model_path, options_.model_size);
-    if (!options_.int8_calibration.empty())
-      detector->QuantizeInt8(options_.int8_calibration);
-    worker->detector = std::move(detector);
+    DetectorSpec spec{d.runtime, options_.model_path, options_.model_size, d.num_threads,
+                      options_.onnxruntime_library};
+    try {
+      if (int8 && spec.runtime == Runtime::kOnnxRuntime) {
+        throw std::runtime_error(
+            "int8 calibration is OpenCV's quantization: it needs runtime opencv or auto");
+      }
+      if (int8)
+        spec.runtime = Runtime::kOpenCv;
+      std::string fallback;
+      worker->detector = CreateDetector(spec, &fallback);
+      if (!fallback.empty() && fallback_reasons.insert(fallback).second) {
+        spdlog::warn("detector {}: runtime auto runs on OpenCV, since ONNX Runtime cannot: {}",
+                     d.name, fallback);
+      }
+      if (int8)
+        static_cast<OpenCvDetector&>(*worker->detector).QuantizeInt8(options_.int8_calibration);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(
+          fmt::format("detector {} (runtime {}): {}", d.name, RuntimeName(d.runtime), e.what()));
+    }
+    const bool ort = worker->detector->runtime() == Runtime::kOnnxRuntime;
+    described += fmt::format("{}{} on {} ({} thread(s))", described.empty() ? "" : ", ", d.name,
+                             RuntimeName(worker->detector->runtime()),
+                             ort ? std::max(1, d.num_threads) : opencv_threads);
     worker->cropper = std::make_unique<RegionCropper>(options_.model_size);
     workers_.push_back(std::move(worker));
   }
+  spdlog::info("detectors: NanoDet {}x{} {} from {}: {}", options_.model_size, options_.model_size,
+               int8 ? "int8" : "float32", options_.model_path, described);
   for (auto& w : workers_) {
     Worker* raw = w.get();
     w->thread = std::thread([this, raw] { Run(raw); });
@@ -206,8 +230,8 @@ std::vector<RegionResult> DetectorPool::DetectRegions(const std::string& camera,
 std::vector<DetectorStats> DetectorPool::Stats() const {
   std::vector<DetectorStats> stats;
   for (const auto& w : workers_) {
-    stats.push_back(
-        {w->name, w->inference_speed_s.load() * 1000.0, w->detection_start.load(), getpid()});
+    stats.push_back({w->name, w->inference_speed_s.load() * 1000.0, w->detection_start.load(),
+                     getpid(), w->detector->runtime()});
   }
   return stats;
 }

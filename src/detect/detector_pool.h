@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "detect/detection.h"
+#include "detect/detector.h"
 #include "detect/labelmap.h"
 #include "detect/region_crop.h"
 #include "util/clock.h"
@@ -24,6 +25,7 @@ namespace corvette::detect {
 struct DetectorOptions {
   std::string name = "cpu";
   int num_threads = 1;
+  Runtime runtime = Runtime::kAuto;  // what runs the network (CreateDetector)
 };
 
 struct DetectorPoolOptions {
@@ -37,9 +39,12 @@ struct DetectorPoolOptions {
   float nms_iou = 0.5f;           // per-class NMS inside one region
   double timeout_seconds = 10.0;  // DetectRegions gives up on a region after this long
   size_t max_queue = 256;         // requests waiting beyond this are refused at once
-  // When not empty: run the networks in int8 (OpenCvDetector::QuantizeInt8), calibrated on this
-  // RGB image of model_size x model_size (a typical scene of the cameras). Empty = float32.
+  // When not empty: run the networks in OpenCV's int8 (OpenCvDetector::QuantizeInt8), calibrated on
+  // this RGB image of model_size x model_size (a typical scene of the cameras); `auto` detectors
+  // then run on OpenCV, `onnxruntime` ones are an error. Empty = float32.
   cv::Mat int8_calibration;
+  // ONNX Runtime's library; empty = the usual places (OnnxRuntimeLibraryCandidates()).
+  std::string onnxruntime_library;
   // Fault injection for tests: called by a worker before each inference (may block).
   std::function<void(const std::string& detector_name)> before_inference;
 };
@@ -50,6 +55,7 @@ struct DetectorStats {
   double inference_speed_ms = 10.0;  // moving average: avg = (9 * avg + duration) / 10, from 10 ms
   double detection_start = 0.0;  // epoch seconds when the inference in flight began; 0.0 when idle
   int pid = 0;                   // the process id (all detectors run in the one process)
+  Runtime runtime = Runtime::kOpenCv;  // what it runs on (never kAuto)
 };
 
 // One region of one frame to run through the detector.
@@ -72,15 +78,18 @@ struct RegionResult {
 };
 
 // Runs NanoDet for all cameras on a fixed set of workers. Each worker thread owns its own network
-// and crop buffers and takes requests from one shared FIFO queue (work stealing across cameras).
+// (a Detector on its runtime) and crop buffers and takes requests from one shared FIFO queue (work
+// stealing across cameras).
 //
-// OpenCV's thread count is process-wide: the pool sets cv::setNumThreads to the one detector's
-// num_threads (at most the number of cores), or to 1 when there are several detectors (two
-// single-threaded networks outrun one two-threaded network). All methods are thread-safe.
+// Threads: an ONNX Runtime detector runs exactly its num_threads. OpenCV's thread count is
+// process-wide: the pool sets cv::setNumThreads to the one detector's num_threads (at most the
+// number of cores), or to 1 when there are several detectors (two single-threaded networks outrun
+// one two-threaded network). All methods are thread-safe.
 class DetectorPool {
  public:
-  // Loads the labelmap and one network per detector; throws std::runtime_error (naming the file)
-  // when the model or the labelmap cannot be loaded.
+  // Loads the labelmap and one network per detector (CreateDetector; an `auto` detector that falls
+  // back to OpenCV logs why, once per reason); throws std::runtime_error (naming the detector, the
+  // file and what to do) when the model, the labelmap or a required runtime cannot be loaded.
   explicit DetectorPool(DetectorPoolOptions options,
                         util::Clock& clock = util::SystemClock::Instance());
   // Stops the workers; requests still queued are answered with an error.

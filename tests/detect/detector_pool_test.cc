@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../support/vtest_frames.h"
+#include "detect/onnxruntime_library.h"
 #include "detect/opencv_detector.h"
 
 namespace corvette::detect {
@@ -191,6 +192,40 @@ TEST(DetectorPoolTest, MissingModelIsAClearStartupError) {
   options.model_path = "";
   options.labelmap_path = "/nonexistent/labelmap.txt";
   EXPECT_THROW(DetectorPool pool(options), std::runtime_error);
+}
+
+// Each detector on its runtime: auto is ONNX Runtime where the library loads (else OpenCV), the
+// others as asked; a required runtime that cannot load is a startup error naming the detector.
+TEST(DetectorPoolTest, EachDetectorRunsOnItsRuntime) {
+  DetectorPoolOptions options;
+  options.detectors = {{"a", 1, Runtime::kAuto}, {"b", 1, Runtime::kOpenCv}};
+  {
+    DetectorPool pool(options);
+    const auto stats = pool.Stats();
+    ASSERT_EQ(stats.size(), 2u);
+    EXPECT_EQ(stats[0].runtime, OnnxRuntimeBuiltIn() ? Runtime::kOnnxRuntime : Runtime::kOpenCv);
+    EXPECT_EQ(stats[1].runtime, Runtime::kOpenCv);
+    const auto frame = Frame100();
+    const std::vector<PixelBox> regions = {{0, 0, 768, 768}, {0, 0, 768, 768}};
+    const auto results = pool.DetectRegions("front", frame, View(*frame), regions);
+    for (const auto& r : results) {
+      ASSERT_TRUE(r.ok) << r.error;
+      EXPECT_GE(People(r, 0.4f), 3);
+    }
+  }
+  options.onnxruntime_library = "/nonexistent/libonnxruntime.so.1";
+  {
+    DetectorPool pool(options);
+    EXPECT_EQ(pool.Stats()[0].runtime, Runtime::kOpenCv);
+  }
+  options.detectors = {{"c", 1, Runtime::kOnnxRuntime}};
+  try {
+    DetectorPool pool(options);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("detector c (runtime onnxruntime)"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(DetectorPoolTest, ToFrameDetectionScalesByTheRegionSide) {
