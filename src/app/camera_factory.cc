@@ -64,7 +64,10 @@ detect::DetectorPoolOptions DetectorPoolOptionsFor(const config::Config& config)
   options.labelmap_path = config.model.labelmap_path;
   options.model_size = config.model.width;
   for (const config::DetectorConfig& detector : config.detectors) {
-    options.detectors.push_back({detector.name, std::max(1, detector.num_threads)});
+    // The config loader accepts only the three runtime names.
+    options.detectors.push_back(
+        {detector.name, std::max(1, detector.num_threads),
+         detect::ParseRuntime(detector.runtime).value_or(detect::Runtime::kAuto)});
   }
   float lowest = options.score_threshold;
   for (const config::CameraConfig& camera : config.cameras) {

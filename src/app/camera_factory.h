@@ -22,8 +22,9 @@ camera::CameraOptions CameraOptionsFor(const config::Config& config,
                                        const config::FfmpegCommandOptions& ffmpeg_options);
 
 // The detector pool of `config`: model and labelmap (config.model, else the built-in ones), one CPU
-// worker per `detectors` entry (edgetpu entries run on the CPU here), and a raw score threshold low
-// enough for the lowest min_score of any camera (0.8 discards under 0.4 whatever the filters say).
+// worker per `detectors` entry on its `runtime` (edgetpu entries run on the CPU here), and a raw
+// score threshold low enough for the lowest min_score of any camera (0.8 discards under 0.4
+// whatever the filters say).
 detect::DetectorPoolOptions DetectorPoolOptionsFor(const config::Config& config);
 
 // The camera's `objects` section as the detector's filter: track list, per-label filters with

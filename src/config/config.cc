@@ -612,6 +612,15 @@ class Loader {
       }
       Set(detector.device, d.String("device"));
       Set(detector.num_threads, d.Int("num_threads", kPositive));
+      if (auto runtime = d.String("runtime")) {
+        if (*runtime == "auto" || *runtime == "onnxruntime" || *runtime == "opencv") {
+          detector.runtime = *runtime;
+        } else {
+          diag_.Error(d.KeyPath("runtime"),
+                      fmt::format("unknown detector runtime \"{}\"", *runtime),
+                      "auto, onnxruntime or opencv");
+        }
+      }
       d.Finish();
       if (detector.type == DetectorType::kEdgeTpu) {
         diag_.Warning(

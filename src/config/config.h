@@ -58,6 +58,9 @@ struct DetectorConfig {
   DetectorType type = DetectorType::kEdgeTpu;
   std::string device = "usb";
   int num_threads = 3;
+  // Extension: what runs the network: "auto" (ONNX Runtime where its library loads, else OpenCV),
+  // "onnxruntime" or "opencv".
+  std::string runtime = "auto";
 };
 
 struct LoggerConfig {

@@ -570,6 +570,41 @@ cameras:
     EXPECT_THAT(w, ::testing::Not(HasSubstr("cpu1")));
 }
 
+TEST(ConfigTypes, DetectorRuntimeExtension) {
+  LoadResult result = LoadYaml(R"(
+detectors:
+  a:
+    type: cpu
+  b:
+    type: cpu
+    runtime: onnxruntime
+  c:
+    type: cpu
+    runtime: opencv
+  d:
+    type: cpu
+    runtime: auto
+cameras:
+)" + MinimalCamera());
+  ASSERT_THAT(result.errors, IsEmpty());
+  const auto& d = result.config->detectors;
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(d[0].runtime, "auto");
+  EXPECT_EQ(d[1].runtime, "onnxruntime");
+  EXPECT_EQ(d[2].runtime, "opencv");
+  EXPECT_EQ(d[3].runtime, "auto");
+
+  LoadResult bad = LoadYaml(R"(
+detectors:
+  cpu1:
+    type: cpu
+    runtime: tensorrt
+cameras:
+)" + MinimalCamera());
+  EXPECT_THAT(bad.errors, Contains("detectors.cpu1.runtime: unknown detector runtime \"tensorrt\" "
+                                   "(expected auto, onnxruntime or opencv)"));
+}
+
 TEST(ConfigTypes, YamlAnchorsAndMergeKeys) {
   Config config = MustLoad(R"(
 cameras:
