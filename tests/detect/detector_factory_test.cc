@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "../support/vtest_frames.h"
 #include "detect/onnxruntime_library.h"
-#include "detect/region_crop.h"
+#include "vtest_model_input.h"
 
 namespace corvette::detect {
 namespace {
 
-using testing::kVtestHeight;
-using testing::kVtestWidth;
-using testing::ReadVtestI420;
+using testing::VtestWholeFrameRgb;
 
 constexpr const char* kMissingLibrary = "/nonexistent/libonnxruntime.so.1";
 
@@ -31,13 +28,8 @@ DetectorSpec Spec(Runtime runtime, std::string library = "") {
 }
 
 int People(Detector& detector) {
-  const auto frames = ReadVtestI420(100, 1);
-  RegionCropper cropper(detector.input_size());
-  cv::Mat rgb;
-  cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
-               {0, 0, kVtestWidth, kVtestWidth}, &rgb);
   std::vector<ModelDetection> detections;
-  detector.Detect(rgb, 0.4f, 0.5f, &detections);
+  detector.Detect(VtestWholeFrameRgb(detector.input_size(), 100), 0.4f, 0.5f, &detections);
   int people = 0;
   for (const auto& d : detections)
     people += d.class_id == 0;

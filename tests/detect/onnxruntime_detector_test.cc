@@ -11,17 +11,14 @@
 #include <thread>
 
 #include "../support/temp_dir.h"
-#include "../support/vtest_frames.h"
 #include "detect/onnxruntime_library.h"
 #include "detect/opencv_detector.h"
-#include "detect/region_crop.h"
+#include "vtest_model_input.h"
 
 namespace corvette::detect {
 namespace {
 
-using testing::kVtestHeight;
-using testing::kVtestWidth;
-using testing::ReadVtestI420;
+using testing::VtestWholeFrameRgb;
 
 // Largest difference allowed between an ONNX Runtime output value and OpenCV's (float32 both; the
 // two sum the convolutions in different orders). Scores are in [0, 1], box logits within about
@@ -32,15 +29,6 @@ constexpr float kOutputTolerance = 1e-4f;
   if (!OnnxRuntimeBuiltIn())                                                        \
   GTEST_SKIP() << "this build has no ONNX Runtime backend (the fetch at configure " \
                   "time failed)"
-
-cv::Mat WholeFrameRgb(int size, int frame_index) {
-  const auto frames = ReadVtestI420(frame_index, 1);
-  RegionCropper cropper(size);
-  cv::Mat rgb;
-  cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
-               {0, 0, kVtestWidth, kVtestWidth}, &rgb);
-  return rgb;
-}
 
 float MaxAbsDiff(std::span<const float> a, std::span<const float> b) {
   float worst = 0.0f;
@@ -56,7 +44,7 @@ void ExpectSameAsOpenCv(int size) {
   OnnxRuntimeDetector ort(DefaultModelPath(size), size, {2, ""});
   for (int frame : {100, 300, 500}) {
     SCOPED_TRACE(fmt::format("size {} vtest frame {}", size, frame));
-    const cv::Mat rgb = WholeFrameRgb(size, frame);
+    const cv::Mat rgb = VtestWholeFrameRgb(size, frame);
     opencv.SetInput(rgb);
     ort.SetInput(rgb);
     const NanoDetOutputs& want = opencv.Run();
@@ -133,7 +121,7 @@ double ProcessCpuSeconds() {
 TEST(OnnxRuntimeDetectorTest, AnIdleDetectorUsesNoCpu) {
   SKIP_WITHOUT_ONNXRUNTIME();
   OnnxRuntimeDetector detector(DefaultModelPath(320), 320, {2, ""});
-  detector.SetInput(WholeFrameRgb(320, 100));
+  detector.SetInput(VtestWholeFrameRgb(320, 100));
   for (int i = 0; i < 5; ++i)
     detector.Run();
   const double before = ProcessCpuSeconds();

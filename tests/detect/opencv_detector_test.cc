@@ -7,18 +7,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../support/vtest_frames.h"
 #include "detect/labelmap.h"
 #include "detect/nms.h"
-#include "detect/region_crop.h"
 #include "test_paths.h"
+#include "vtest_model_input.h"
 
 namespace corvette::detect {
 namespace {
 
-using testing::kVtestHeight;
-using testing::kVtestWidth;
-using testing::ReadVtestI420;
+using testing::VtestWholeFrameRgb;
 
 std::string ModelPath(int size) {
   return fmt::format("{}/model/nanodet-{}.onnx", CORVETTE_BINARY_DIR, size);
@@ -68,15 +65,9 @@ TEST(OpenCvDetectorTest, ModelForAnotherSizeIsAClearError) {
 
 // Runs the whole frame of vtest.avi (squeezed into a square region) through the model.
 std::vector<ModelDetection> DetectWholeFrame(int size, int frame_index) {
-  const auto frames = ReadVtestI420(frame_index, 1);
-  RegionCropper cropper(size);
-  cv::Mat rgb;
-  // A square region covering the whole 768x576 frame; the part below the frame is black.
-  cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
-               {0, 0, kVtestWidth, kVtestWidth}, &rgb);
   OpenCvDetector detector(ModelPath(size), size);
   std::vector<ModelDetection> detections;
-  detector.Detect(rgb, 0.3f, 0.5f, &detections);
+  detector.Detect(VtestWholeFrameRgb(size, frame_index), 0.3f, 0.5f, &detections);
   return detections;
 }
 
@@ -112,22 +103,13 @@ TEST(OpenCvDetectorTest, FindsThePeopleOfAVtestFrameAt416) {
   EXPECT_GE(CountPeople(detections, 0.4f), 4);
 }
 
-cv::Mat WholeFrameRgb(int size, int frame_index) {
-  const auto frames = ReadVtestI420(frame_index, 1);
-  RegionCropper cropper(size);
-  cv::Mat rgb;
-  cropper.Crop(I420View::Packed(frames[0].data(), kVtestWidth, kVtestHeight),
-               {0, 0, kVtestWidth, kVtestWidth}, &rgb);
-  return rgb;
-}
-
 TEST(OpenCvDetectorTest, Int8KeepsThePeople) {
   OpenCvDetector fp32(ModelPath(320), 320);
   OpenCvDetector int8(ModelPath(320), 320);
-  int8.QuantizeInt8(WholeFrameRgb(320, 100));
+  int8.QuantizeInt8(VtestWholeFrameRgb(320, 100));
   ASSERT_TRUE(int8.is_int8());
   for (int frame : {300, 500}) {
-    const cv::Mat rgb = WholeFrameRgb(320, frame);
+    const cv::Mat rgb = VtestWholeFrameRgb(320, frame);
     std::vector<ModelDetection> want, got;
     fp32.Detect(rgb, 0.4f, 0.5f, &want);
     int8.Detect(rgb, 0.4f, 0.5f, &got);
