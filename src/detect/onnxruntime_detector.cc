@@ -136,8 +136,8 @@ OnnxRuntimeDetector::OnnxRuntimeDetector(const std::string& model_path, int inpu
             "CreateSession");
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(fmt::format(
-        "model file {} is not an ONNX model ONNX Runtime can load ({}); it should be NanoDet "
-        "converted by tools/tfjs_to_onnx.py",
+        "model file {} is not an ONNX model ONNX Runtime can load ({}); point model.path at "
+        "NanoDet converted by tools/tfjs_to_onnx.py, or leave it unset for the built-in model",
         model_path, e.what()));
   }
 
