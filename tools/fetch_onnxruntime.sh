@@ -79,7 +79,7 @@ fetch() {
   echo "fetch_onnxruntime: npm pack $package into $cache_dir (once)" >&2
   dir="$work/$(echo "$package" | tr '@/' '__')"
   mkdir -p "$dir"
-  if ! (cd "$dir" && npm pack --silent "$package" >npm-pack.log 2>&1); then
+  if ! (cd "$dir" && npm pack --loglevel=error "$package" >npm-pack.log 2>&1); then
     cat "$dir/npm-pack.log" >&2 || true
     fail "npm pack $package failed (output above)" \
       "check the network and npm's registry setting (npm config get registry), then build again."
