@@ -14,39 +14,45 @@ import corvette_harness as harness
 STARTUP_LIMIT_SECONDS = 15
 
 
-class BadModelTest(harness.CorvetteTestCase):
-    def start_expecting_failure(self, model_path):
-        config = harness.base_config(model={"path": model_path})
-        corvette = self.make_corvette(config)
+class StartupErrorTestCase(harness.CorvetteTestCase):
+    def startup_error(self, config, env=None):
+        """Starts corvette with `config`; asserts that it exits with status 1 in time and says
+        why on a 'could not start' line, and returns that line."""
+        corvette = self.make_corvette(config, env=env)
         corvette.start(wait=False)
         try:
             code = corvette.process.wait(timeout=STARTUP_LIMIT_SECONDS)
         except subprocess.TimeoutExpired:
-            self.fail(f"corvette still running {STARTUP_LIMIT_SECONDS} s after starting with "
-                      f"model {model_path}")
-        return code, corvette.log()
-
-    def assert_startup_error(self, code, log, path, reason):
+            self.fail(f"corvette still running {STARTUP_LIMIT_SECONDS} s after starting")
+        log = corvette.log()
         self.assertEqual(code, 1, log)
         errors = [line for line in log.splitlines() if "could not start" in line]
         self.assertTrue(errors, f"no 'could not start' line:\n{log}")
-        self.assertIn(path, errors[-1])
-        self.assertIn(reason, errors[-1])
+        return errors[-1]
 
-    def test_a_missing_model_file_is_a_startup_error_naming_it(self):
-        path = os.path.join(harness.tempfile.gettempdir(), "corvette-test-no-such-dir",
-                            "nanodet-missing.onnx")
-        code, log = self.start_expecting_failure(path)
-        self.assert_startup_error(code, log, path, "does not exist")
-
-    def test_a_file_that_is_not_a_model_is_a_startup_error_naming_it(self):
+    def garbage_model(self):
+        """The path of a file that is not a model."""
         directory = harness.tempfile.mkdtemp(prefix="corvette-test-model-")
         self.addCleanup(harness.shutil.rmtree, directory, True)
         path = os.path.join(directory, "garbage.onnx")
         with open(path, "wb") as f:
             f.write(bytes(range(256)) * 40)
-        code, log = self.start_expecting_failure(path)
-        self.assert_startup_error(code, log, path, "not an ONNX model")
+        return path
+
+
+class BadModelTest(StartupErrorTestCase):
+    def test_a_missing_model_file_is_a_startup_error_naming_it(self):
+        path = os.path.join(harness.tempfile.gettempdir(), "corvette-test-no-such-dir",
+                            "nanodet-missing.onnx")
+        error = self.startup_error(harness.base_config(model={"path": path}))
+        self.assertIn(path, error)
+        self.assertIn("does not exist", error)
+
+    def test_a_file_that_is_not_a_model_is_a_startup_error_naming_it(self):
+        path = self.garbage_model()
+        error = self.startup_error(harness.base_config(model={"path": path}))
+        self.assertIn(path, error)
+        self.assertIn("not an ONNX model", error)
 
 
 MISSING_LIBRARY = "/nonexistent/corvette-test/libonnxruntime.so.1"
@@ -63,36 +69,19 @@ def detectors(runtime, count=1):
             for i in range(count)}
 
 
-class RuntimeTest(harness.CorvetteTestCase):
-    def start_expecting_failure(self, config, env=None):
-        corvette = self.make_corvette(config, env=env)
-        corvette.start(wait=False)
-        try:
-            code = corvette.process.wait(timeout=STARTUP_LIMIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.fail(f"corvette still running {STARTUP_LIMIT_SECONDS} s after starting")
-        log = corvette.log()
-        self.assertEqual(code, 1, log)
-        errors = [line for line in log.splitlines() if "could not start" in line]
-        self.assertTrue(errors, f"no 'could not start' line:\n{log}")
-        return errors[-1]
-
+class RuntimeTest(StartupErrorTestCase):
     def test_onnxruntime_without_its_library_is_a_startup_error_saying_what_to_do(self):
         config = harness.base_config(detectors=detectors("onnxruntime"))
-        error = self.start_expecting_failure(config, env_with_library(MISSING_LIBRARY))
+        error = self.startup_error(config, env_with_library(MISSING_LIBRARY))
         self.assertIn("detector cpu1", error)
         self.assertIn(MISSING_LIBRARY, error)
         self.assertIn("CORVETTE_ONNXRUNTIME_LIBRARY", error)
         self.assertIn("runtime: opencv", error)
 
     def test_onnxruntime_with_a_model_it_cannot_load_is_a_startup_error_naming_it(self):
-        directory = harness.tempfile.mkdtemp(prefix="corvette-test-model-")
-        self.addCleanup(harness.shutil.rmtree, directory, True)
-        path = os.path.join(directory, "garbage.onnx")
-        with open(path, "wb") as f:
-            f.write(bytes(range(256)) * 40)
+        path = self.garbage_model()
         config = harness.base_config(detectors=detectors("onnxruntime"), model={"path": path})
-        error = self.start_expecting_failure(config)
+        error = self.startup_error(config)
         self.assertIn(path, error)
         self.assertIn("not an ONNX model ONNX Runtime can load", error)
 
