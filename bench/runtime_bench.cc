@@ -11,6 +11,7 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -81,6 +82,8 @@ void Throughput(benchmark::State& state, Runtime runtime, int size) {
 // The console output, keeping each benchmark's inferences per second for the ratios.
 class Reporter : public benchmark::ConsoleReporter {
  public:
+  // Colours only on a terminal (bench/run.sh's output goes to files and pages).
+  Reporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Color : OO_None) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       auto it = run.counters.find("items_per_second");
