@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 namespace corvette::util {
@@ -22,20 +23,21 @@ class SystemClock final : public Clock {
   static SystemClock& Instance();
 };
 
-// A clock that only moves when told to; for tests.
+// A clock that only moves when told to; for tests. The code under test may read it from its own
+// threads while the test moves it.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(double now = 1'600'000'000.0) : now_(now), mono_(1000.0) {}
-  double Now() const override { return now_; }
-  double Monotonic() const override { return mono_; }
+  double Now() const override { return now_.load(); }
+  double Monotonic() const override { return mono_.load(); }
   void Advance(double seconds) {
-    now_ += seconds;
-    mono_ += seconds;
+    now_.fetch_add(seconds);
+    mono_.fetch_add(seconds);
   }
 
  private:
-  double now_;
-  double mono_;
+  std::atomic<double> now_;
+  std::atomic<double> mono_;
 };
 
 }  // namespace corvette::util

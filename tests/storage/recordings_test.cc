@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -30,10 +31,6 @@ class RecordingsTest : public ::testing::Test {
   void SetUp() override {
     segments_ = corvette::testing::VtestSegments(2, 3);
     ASSERT_TRUE(fs::exists(segments_.back()));
-    clock_ = util::ManualClock(
-        static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count()));
   }
   RecordingsMaintainer::Options Options() {
     RecordingsMaintainer::Options options;
@@ -64,7 +61,7 @@ class RecordingsTest : public ::testing::Test {
 
   testing::TestDir dir_;
   std::vector<std::string> segments_;
-  util::ManualClock clock_;
+  util::ManualClock clock_{static_cast<double>(std::time(nullptr))};  // now, in whole seconds
 };
 
 TEST_F(RecordingsTest, MovesFinishedSegmentsIntoTheDatedTreeAndLeavesTheOneBeingWritten) {
