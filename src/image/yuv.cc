@@ -6,6 +6,8 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "util/target_clones.h"
+
 namespace corvette::image {
 namespace {
 
@@ -47,10 +49,10 @@ void MapPlaneWithTable(const uint8_t* src, int src_stride, uint8_t* dst, int dst
 // Limited to full range on every frame encoded: fixed-point arithmetic that vectorises. For all
 // 256 inputs it equals (v - offset) * 255 / span + bias rounded half to even and clamped (the
 // unit test checks every value). `scale` is 255 / span in 1/65536 units.
-__attribute__((target_clones("avx2", "default"),
-               optimize("tree-vectorize", "vect-cost-model=dynamic"))) void
-ExpandRow(const uint8_t* __restrict src, uint8_t* __restrict dst, int width, int offset, int scale,
-          int bias) {
+CORVETTE_TARGET_CLONES("avx2", "default")
+__attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic"))) void ExpandRow(
+    const uint8_t* __restrict src, uint8_t* __restrict dst, int width, int offset, int scale,
+    int bias) {
   for (int x = 0; x < width; ++x) {
     int v = ((src[x] - offset) * scale + (bias << 16) + 32768) >> 16;
     v = v < 0 ? 0 : v;

@@ -7,6 +7,8 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "util/target_clones.h"
+
 namespace corvette::motion {
 namespace {
 
@@ -30,12 +32,12 @@ inline int RoundToU8(float x) {
 // Built with dynamic vectoriser costs (the project builds at -O2, whose cost model refuses
 // loops with a scalar epilogue) and cloned for AVX2, chosen at load time. CPUs with AVX-512 take
 // FusedDeltaPassAvx512 instead, which computes the same.
-__attribute__((target_clones("avx2", "default"),
-               optimize("tree-vectorize", "vect-cost-model=dynamic"))) int
-FusedDeltaPass(int n, const uint8_t* __restrict resized, const uint8_t* __restrict mask_or,
-               const float* __restrict avg_frame, float* __restrict avg_frame_next,
-               float* __restrict avg_delta, uint8_t* __restrict thresh, int threshold_floor,
-               float delta_alpha, float frame_alpha) {
+CORVETTE_TARGET_CLONES("avx2", "default")
+__attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic"))) int FusedDeltaPass(
+    int n, const uint8_t* __restrict resized, const uint8_t* __restrict mask_or,
+    const float* __restrict avg_frame, float* __restrict avg_frame_next,
+    float* __restrict avg_delta, uint8_t* __restrict thresh, int threshold_floor, float delta_alpha,
+    float frame_alpha) {
   const float delta_beta = 1.0f - delta_alpha;
   const float frame_beta = 1.0f - frame_alpha;
   int over = 0;
@@ -142,10 +144,10 @@ bool CpuHasAvx512() {
          __builtin_cpu_supports("avx512vl");
 }
 
-__attribute__((target_clones("avx2", "default"),
-               optimize("tree-vectorize", "vect-cost-model=dynamic"))) void
-BlendBackground(int n, const uint8_t* __restrict resized, const uint8_t* __restrict mask_or,
-                float* __restrict avg_frame, float frame_alpha) {
+CORVETTE_TARGET_CLONES("avx2", "default")
+__attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic"))) void BlendBackground(
+    int n, const uint8_t* __restrict resized, const uint8_t* __restrict mask_or,
+    float* __restrict avg_frame, float frame_alpha) {
   const float frame_beta = 1.0f - frame_alpha;
   for (int i = 0; i < n; ++i) {
     const int pixel = resized[i] | mask_or[i];
