@@ -7,7 +7,7 @@ CONFIG ?= config/demo.yml
 CCACHE := $(shell command -v ccache 2>/dev/null)
 LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE) -DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: all deps configure build run test unit integration bench format clean
+.PHONY: all deps configure build run test unit integration tsan asan bench format clean
 
 all: build
 
@@ -33,6 +33,16 @@ unit: build
 integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L integration
 
+# The whole ctest suite under ThreadSanitizer (build-tsan/) or AddressSanitizer + UBSan
+# (build-asan/); docs/testing.md.
+SANITIZE_tsan := thread
+SANITIZE_asan := address
+tsan asan: deps
+	@cmake -S . -B build-$@ -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCORVETTE_SANITIZE=$(SANITIZE_$@) \
+	  $(LAUNCHER) > /dev/null
+	@cmake --build build-$@ -j $(JOBS)
+	cd build-$@ && ctest --output-on-failure -j $(JOBS) --timeout 1800
+
 bench: build
 	bench/run.sh $(BUILD_DIR)
 
@@ -40,4 +50,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-tsan build-asan
