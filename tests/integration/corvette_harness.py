@@ -11,13 +11,18 @@ Each Corvette gets its own temporary directory (config, storage folders, databas
 free port; the test case stops it with SIGTERM at the end (asserting it exits within 5 s) and
 prints its log when the test failed.
 
-Environment (set by ctest): CORVETTE_BIN (the binary), CORVETTE_SOURCE_DIR, CORVETTE_BINARY_DIR.
+Environment (set by ctest): CORVETTE_BIN (the binary), CORVETTE_SOURCE_DIR, CORVETTE_BINARY_DIR,
+CORVETTE_TEST_TIME_SCALE (a sanitizer build's factor for the waits, see scaled(); default 1).
+
+A sanitizer build's binary writes its reports to its log (stderr): Corvette.close() and
+run_binary() fail the test when there is one (docs/testing.md).
 """
 
 import copy
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -33,7 +38,26 @@ BINARY_DIR = os.environ.get("CORVETTE_BINARY_DIR", os.path.join(SOURCE_DIR, "bui
 BIN = os.environ.get("CORVETTE_BIN", os.path.join(BINARY_DIR, "corvette"))
 
 DEMO_VIDEO = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
-SHUTDOWN_LIMIT_SECONDS = 5.0
+TIME_SCALE = float(os.environ.get("CORVETTE_TEST_TIME_SCALE", "1"))
+
+
+def scaled(seconds):
+    """`seconds` of waiting, longer in a sanitizer build (CORVETTE_TEST_TIME_SCALE)."""
+    return seconds * TIME_SCALE
+
+
+SHUTDOWN_LIMIT_SECONDS = scaled(5.0)
+
+# The first line of a ThreadSanitizer, AddressSanitizer, LeakSanitizer or UBSan report.
+SANITIZER_REPORT = re.compile(r"^.*(WARNING: ThreadSanitizer|ERROR: AddressSanitizer|"
+                              r"ERROR: LeakSanitizer|runtime error: ).*$", re.MULTILINE)
+
+
+def assert_no_sanitizer_report(output, what="corvette"):
+    """Raises AssertionError with the report when `output` holds a sanitizer report."""
+    match = SANITIZER_REPORT.search(output)
+    if match:
+        raise AssertionError(f"{what} wrote a sanitizer report:\n{output[match.start():]}")
 
 
 def free_port():
@@ -76,9 +100,12 @@ def base_config(cameras=None, mqtt=None, **extra):
 
 
 def run_binary(args, timeout=60, env=None):
-    """Runs corvette with `args` to completion; returns subprocess.CompletedProcess (text)."""
-    return subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout,
-                          env=env)
+    """Runs corvette with `args` to completion; returns subprocess.CompletedProcess (text).
+    Raises AssertionError when it wrote a sanitizer report."""
+    result = subprocess.run([BIN] + list(args), capture_output=True, text=True,
+                            timeout=scaled(timeout), env=env)
+    assert_no_sanitizer_report(result.stdout + result.stderr, f"corvette {' '.join(args)}")
+    return result
 
 
 class Corvette:
@@ -117,8 +144,9 @@ class Corvette:
     # --- lifecycle ---
 
     def start(self, wait=True, timeout=30.0):
-        """Starts the binary; with `wait`, returns once GET /api/ answers (or raises)."""
-        self._log_file = open(self.log_path, "w")
+        """Starts the binary; with `wait`, returns once GET /api/ answers (or raises). A start
+        after a stop appends to the same log."""
+        self._log_file = open(self.log_path, "a")
         self.process = subprocess.Popen([BIN, "--config", self.config_path] + self.args,
                                         stdout=self._log_file, stderr=subprocess.STDOUT,
                                         cwd=self.workdir, env=self.env)
@@ -127,6 +155,7 @@ class Corvette:
         return self
 
     def wait_until_ready(self, timeout=30.0):
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -161,7 +190,8 @@ class Corvette:
         return self.exit_code, took
 
     def close(self):
-        """Stops (SIGTERM) if running, keeps the log text, removes the temporary directory."""
+        """Stops (SIGTERM) if running, keeps the log text, removes the temporary directory.
+        Raises AssertionError when the log holds a sanitizer report."""
         try:
             if self.process is not None and self.process.poll() is None:
                 self.stop()
@@ -170,6 +200,7 @@ class Corvette:
             if getattr(self, "_log_file", None):
                 self._log_file.close()
             shutil.rmtree(self.workdir, ignore_errors=True)
+        assert_no_sanitizer_report(self._log_text)
 
     def log(self):
         if self._log_text is not None:
