@@ -28,7 +28,10 @@ endif()
 add_compile_options(${_corvette_sanitize_flags} -fno-omit-frame-pointer)
 add_link_options(${_corvette_sanitize_flags})
 
-# Called at the end of the root directory, once every executable exists.
+set(CORVETTE_TEST_TIME_SCALE 2 CACHE STRING
+    "Factor of the integration harness's waits in a sanitizer build (CORVETTE_TEST_TIME_SCALE)")
+
+# Called at the end of the root directory, once every executable and test exists.
 function(_corvette_sanitizer_defaults)
   get_property(targets DIRECTORY ${CMAKE_SOURCE_DIR} PROPERTY BUILDSYSTEM_TARGETS)
   foreach(t ${targets})
@@ -38,6 +41,12 @@ function(_corvette_sanitizer_defaults)
       target_compile_definitions(
         ${t} PRIVATE CORVETTE_SANITIZER_DIR="${CMAKE_SOURCE_DIR}/tests/sanitizers")
     endif()
+  endforeach()
+  # The tests added here (the integration tests; the unit tests are discovered at test time).
+  get_property(tests DIRECTORY ${CMAKE_SOURCE_DIR} PROPERTY TESTS)
+  foreach(t ${tests})
+    set_property(TEST ${t} APPEND PROPERTY
+                 ENVIRONMENT CORVETTE_TEST_TIME_SCALE=${CORVETTE_TEST_TIME_SCALE})
   endforeach()
 endfunction()
 cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _corvette_sanitizer_defaults)
