@@ -43,8 +43,8 @@ MqttBridge::~MqttBridge() {
 }
 
 void MqttBridge::Start() {
-  // The startup /state from the config goes out with every connect (OnConnect), before any
-  // retained /set the broker delivers on subscribe is applied.
+  // Every /state goes out with every connect (OnConnect), after the retained /set commands the
+  // broker delivers on subscribe have been applied: the states published are the applied ones.
   client_.Start();
   stats_worker_.Start();
 }

@@ -17,6 +17,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kOnline = "online";
 constexpr std::string_view kOffline = "offline";
+// Under the topic prefix; see MqttClient::barrier_topic_.
+constexpr std::string_view kBarrierTopic = ".corvette/subscribe-barrier";
 // Upper bound on how long the network thread sits in select() before it rechecks for Stop().
 constexpr int kLoopTimeoutMs = 500;
 // libmosquitto refuses to connect with a smaller keepalive (MOSQ_ERR_INVAL).
@@ -54,6 +56,7 @@ MqttClient::MqttClient(MqttOptions options)
       keepalive_seconds_(std::max(options_.keepalive_seconds, kMinKeepaliveSeconds)),
       available_topic_(topics::WithPrefix(options_.topic_prefix, topics::kAvailable)),
       subscription_(topics::WithPrefix(options_.topic_prefix, "#")),
+      barrier_topic_(topics::WithPrefix(options_.topic_prefix, kBarrierTopic)),
       queue_(options_.queue_capacity) {
   InitLibraryOnce();
   mosq_ = mosquitto_new(options_.client_id.empty() ? nullptr : options_.client_id.c_str(),
@@ -78,6 +81,7 @@ MqttClient::MqttClient(MqttOptions options)
   mosquitto_disconnect_callback_set(mosq_, &MqttClient::OnDisconnectThunk);
   mosquitto_publish_callback_set(mosq_, &MqttClient::OnPublishThunk);
   mosquitto_message_callback_set(mosq_, &MqttClient::OnMessageThunk);
+  mosquitto_subscribe_callback_set(mosq_, &MqttClient::OnSubscribeThunk);
 }
 
 MqttClient::~MqttClient() {
@@ -329,6 +333,9 @@ void MqttClient::OnPublishThunk(mosquitto*, void* self, int mid) {
 void MqttClient::OnMessageThunk(mosquitto*, void* self, const mosquitto_message* message) {
   static_cast<MqttClient*>(self)->OnMessage(*message);
 }
+void MqttClient::OnSubscribeThunk(mosquitto*, void* self, int mid, int, const int*) {
+  static_cast<MqttClient*>(self)->OnSubscribe(mid);
+}
 
 void MqttClient::OnConnect(int rc) {
   if (rc != 0) {
@@ -378,6 +385,37 @@ void MqttClient::OnConnect(int rc) {
   if (stopping) {
     return;
   }
+  // The broker answers a SUBSCRIBE with its SUBACK and then the retained messages that match, and
+  // handles one client's packets in order: once the SUBACK of a second subscription arrives, every
+  // retained message of the first one has been received and handled. The connect handlers run
+  // then, so that the states they publish already reflect retained commands (a retained
+  // `clips/set ON` never shows as a passing `clips/state OFF`).
+  barrier_mid_ = 0;
+  const int barrier = mosquitto_subscribe(mosq_, &barrier_mid_, barrier_topic_.c_str(), /*qos=*/0);
+  if (barrier != MOSQ_ERR_SUCCESS) {
+    spdlog::warn("MQTT: cannot subscribe to {}: {}", barrier_topic_, mosquitto_strerror(barrier));
+    barrier_mid_ = 0;
+    RunConnectHandlers();
+  }
+}
+
+void MqttClient::OnSubscribe(int mid) {
+  if (mid == 0 || mid != barrier_mid_) {
+    return;
+  }
+  barrier_mid_ = 0;
+  mosquitto_unsubscribe(mosq_, nullptr, barrier_topic_.c_str());
+  bool stopping;
+  {
+    std::lock_guard lock(mutex_);
+    stopping = stopping_;
+  }
+  if (!stopping) {
+    RunConnectHandlers();
+  }
+}
+
+void MqttClient::RunConnectHandlers() {
   for (const ConnectHandler& handler : connect_handlers_) {
     try {
       handler();

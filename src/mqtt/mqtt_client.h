@@ -60,7 +60,8 @@ struct MqttStats {
 // a sender thread moves messages from the bounded queue to the connection while it is up.
 //
 // On every connection it publishes `<prefix>/available` = `online` (QoS 1, retained), subscribes
-// to `<prefix>/#` and then calls the connect handlers, which should re-publish every retained
+// to `<prefix>/#` and, once the broker has delivered the retained messages of that subscription
+// to the message handlers, calls the connect handlers, which should re-publish every retained
 // state the broker may have lost. The last will is `<prefix>/available` = `offline` (QoS 1,
 // retained); Stop() publishes the same before disconnecting, as 0.8 did not (section 13 item 25).
 //
@@ -81,7 +82,8 @@ class MqttClient {
   // Called for every message received under `<prefix>/#`, including our own publications (the
   // WebSocket relay forwards those) and retained messages delivered on subscribe.
   void AddMessageHandler(MessageHandler handler);
-  // Called after each successful (re)connection, after `online` and the subscription are queued.
+  // Called after each successful (re)connection, once the broker has acknowledged the subscription
+  // and the message handlers have seen the retained messages it delivered with it (see OnConnect).
   void AddConnectHandler(ConnectHandler handler);
 
   // Starts the threads and the first connection attempt; returns at once. Call once.
@@ -108,11 +110,15 @@ class MqttClient {
   static void OnDisconnectThunk(mosquitto*, void* self, int rc);
   static void OnPublishThunk(mosquitto*, void* self, int mid);
   static void OnMessageThunk(mosquitto*, void* self, const mosquitto_message* message);
+  static void OnSubscribeThunk(mosquitto*, void* self, int mid, int qos_count,
+                               const int* granted_qos);
 
   void OnConnect(int rc);
   void OnDisconnect(int rc);
   void OnPublish(int mid);
   void OnMessage(const mosquitto_message& message);
+  void OnSubscribe(int mid);
+  void RunConnectHandlers();
 
   void RunNetwork();
   void RunSender();
@@ -128,6 +134,9 @@ class MqttClient {
   const int keepalive_seconds_;
   const std::string available_topic_;  // "<prefix>/available"
   const std::string subscription_;     // "<prefix>/#"
+  // Subscribed after subscription_ and dropped again: its SUBACK marks the end of the retained
+  // messages of subscription_. Nothing is published on it.
+  const std::string barrier_topic_;
   std::vector<MessageHandler> message_handlers_;
   std::vector<ConnectHandler> connect_handlers_;
   mosquitto* mosq_ = nullptr;
@@ -137,6 +146,7 @@ class MqttClient {
   // Network thread only.
   bool reset_backoff_ = false;  // a connection succeeded since the last backoff wait
   bool outage_logged_ = false;  // the current outage (no connection) has been logged
+  int barrier_mid_ = 0;         // message id of the barrier SUBSCRIBE awaiting its SUBACK; 0: none
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // queue, connection, in-flight or stop state changed

@@ -311,6 +311,13 @@ class RetainedSetAtStartupTest(harness.CorvetteTestCase):
                          "cameras whose retained detect/set OFF was lost")
         self.assertEqual([n for n in names if not sections[n]["clips"]["enabled"]], [],
                          "cameras whose retained clips/set ON was lost")
+        # The states go out once the retained commands are applied: never a passing OFF for clips
+        # (config) before the ON (command), which Home Assistant would show as a flicker.
+        for feature, text in (("clips", "ON"), ("detect", "OFF")):
+            published = publisher.matching(lambda m, f=feature: m.topic.endswith(f"/{f}/state"))
+            self.assertEqual(len({m.topic for m in published}), len(names), feature)
+            self.assertEqual([m for m in published if m.text() != text], [],
+                             f"{feature}/state published other than the retained command's {text}")
 
 
 if __name__ == "__main__":

@@ -265,6 +265,37 @@ TEST(MqttClientTest, ARetainedSetIsDeliveredOnSubscribe) {
   EXPECT_TRUE(received->retained);
 }
 
+// The connect handlers publish every /state; they must see the retained commands applied first,
+// or a retained `clips/set ON` shows as a `clips/state OFF` followed by `ON`.
+TEST(MqttClientTest, ConnectHandlersRunAfterTheRetainedMessagesOfTheSubscription) {
+  TestBroker broker;
+  broker.Start();
+  constexpr int kCameras = 40;
+  {
+    TestSubscriber other(broker.port(), "frigate/#", "other-" + TestName());
+    for (int i = 0; i < kCameras; ++i) {
+      other.Publish("frigate/cam" + std::to_string(i) + "/clips/set", "ON", /*retain=*/true);
+    }
+    // Our own subscription sees the last one once the broker holds all of them.
+    ASSERT_TRUE(other.WaitFor("frigate/cam" + std::to_string(kCameras - 1) + "/clips/set", "ON"));
+  }
+  std::atomic<int> retained_sets{0};
+  std::atomic<int> seen_at_first_connect{-1};
+  MqttClient client(OptionsFor(broker));
+  client.AddMessageHandler([&](const IncomingMessage& message) {
+    if (message.retained && message.topic.ends_with("/clips/set")) {
+      retained_sets.fetch_add(1);
+    }
+  });
+  client.AddConnectHandler([&] {
+    int unset = -1;
+    seen_at_first_connect.compare_exchange_strong(unset, retained_sets.load());
+  });
+  client.Start();
+  ASSERT_TRUE(WaitFor([&] { return seen_at_first_connect.load() >= 0; }));
+  EXPECT_EQ(seen_at_first_connect.load(), kCameras);
+}
+
 // 0.8's paho and libmosquitto's own loop thread give up after a refused CONNECT; we retry.
 TEST(MqttClientTest, ARefusedConnectionIsRetried) {
   TestBroker broker;
