@@ -64,10 +64,11 @@ detect::DetectorPoolOptions DetectorPoolOptionsFor(const config::Config& config)
   options.labelmap_path = config.model.labelmap_path;
   options.model_size = config.model.width;
   for (const config::DetectorConfig& detector : config.detectors) {
-    // The config loader accepts only the three runtime names.
+    // The config loader accepts only these runtime and precision names.
     options.detectors.push_back(
         {detector.name, std::max(1, detector.num_threads),
-         detect::ParseRuntime(detector.runtime).value_or(detect::Runtime::kAuto)});
+         detect::ParseRuntime(detector.runtime).value_or(detect::Runtime::kAuto),
+         detect::ParsePrecision(detector.precision).value_or(detect::Precision::kFloat32)});
   }
   float lowest = options.score_threshold;
   for (const config::CameraConfig& camera : config.cameras) {

@@ -621,6 +621,23 @@ class Loader {
                       "auto, onnxruntime or opencv");
         }
       }
+      if (auto precision = d.String("precision")) {
+        if (*precision == "fp32" || *precision == "int8") {
+          detector.precision = *precision;
+        } else {
+          diag_.Error(d.KeyPath("precision"),
+                      fmt::format("unknown detector precision \"{}\"", *precision), "fp32 or int8");
+        }
+      }
+      if (detector.precision == "int8" && detector.runtime == "opencv") {
+        diag_.Error(d.KeyPath("precision"), "int8 runs on ONNX Runtime only, not on runtime opencv",
+                    "runtime: onnxruntime or auto, or precision: fp32");
+      }
+      if (detector.precision == "int8" && !config.model.path.empty()) {
+        diag_.Error(d.KeyPath("precision"),
+                    "int8 is the built-in model's int8 version, and model.path names another model",
+                    "precision: fp32 with model.path, or no model.path");
+      }
       d.Finish();
       if (detector.type == DetectorType::kEdgeTpu) {
         diag_.Warning(

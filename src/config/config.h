@@ -61,6 +61,9 @@ struct DetectorConfig {
   // Extension: what runs the network: "auto" (ONNX Runtime where its library loads, else OpenCV),
   // "onnxruntime" or "opencv".
   std::string runtime = "auto";
+  // Extension: the arithmetic: "fp32" (the model as converted) or "int8" (the built-in model's
+  // int8 version, calibrated on vtest frames at build time; ONNX Runtime only).
+  std::string precision = "fp32";
 };
 
 struct LoggerConfig {

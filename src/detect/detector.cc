@@ -17,8 +17,9 @@ std::string DefaultModelDir() {
 #endif
 }
 
-std::string DefaultModelPath(int input_size) {
-  return fmt::format("{}/nanodet-{}.onnx", DefaultModelDir(), input_size);
+std::string DefaultModelPath(int input_size, Precision precision) {
+  return fmt::format("{}/nanodet-{}{}.onnx", DefaultModelDir(), input_size,
+                     precision == Precision::kInt8 ? "-int8" : "");
 }
 
 std::string DefaultLabelmapPath() {
@@ -41,6 +42,24 @@ std::optional<Runtime> ParseRuntime(std::string_view name) {
   for (Runtime r : {Runtime::kAuto, Runtime::kOnnxRuntime, Runtime::kOpenCv}) {
     if (name == RuntimeName(r))
       return r;
+  }
+  return std::nullopt;
+}
+
+std::string_view PrecisionName(Precision precision) {
+  switch (precision) {
+    case Precision::kFloat32:
+      return "fp32";
+    case Precision::kInt8:
+      return "int8";
+  }
+  return "?";
+}
+
+std::optional<Precision> ParsePrecision(std::string_view name) {
+  for (Precision p : {Precision::kFloat32, Precision::kInt8}) {
+    if (name == PrecisionName(p))
+      return p;
   }
   return std::nullopt;
 }

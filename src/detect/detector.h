@@ -16,8 +16,18 @@ namespace corvette::detect {
 // Where the build leaves the converted models (tools/model.cmake): <dir>/nanodet-<size>.onnx and
 // <dir>/coco-labelmap.txt. Empty when the library was built without the model target.
 std::string DefaultModelDir();
-// DefaultModelDir() + "/nanodet-<size>.onnx".
-std::string DefaultModelPath(int input_size);
+// The arithmetic the network runs in: `detectors.<name>.precision` in the config.
+enum class Precision {
+  kFloat32,  // the converted model as it is
+  kInt8,     // the QDQ model of tools/quantize_nanodet.py (ONNX Runtime only; docs/detection.md)
+};
+std::string_view PrecisionName(Precision precision);  // "fp32", "int8"
+// The inverse of PrecisionName; nullopt for any other name.
+std::optional<Precision> ParsePrecision(std::string_view name);
+
+// DefaultModelDir() + "/nanodet-<size>.onnx", or "/nanodet-<size>-int8.onnx" for kInt8 (made by
+// the build only where ONNX Runtime and vtest.avi were there: tools/int8_model.cmake).
+std::string DefaultModelPath(int input_size, Precision precision = Precision::kFloat32);
 // DefaultModelDir() + "/coco-labelmap.txt".
 std::string DefaultLabelmapPath();
 

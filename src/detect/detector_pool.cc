@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <set>
 
 #include "detect/detector_factory.h"
-#include "detect/opencv_detector.h"
 
 namespace corvette::detect {
 
@@ -49,7 +49,8 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
     : options_(std::move(options)), clock_(clock) {
   if (options_.detectors.empty())
     options_.detectors.push_back({});
-  if (options_.model_path.empty())
+  const bool built_in_model = options_.model_path.empty();
+  if (built_in_model)
     options_.model_path = DefaultModelPath(options_.model_size);
   if (options_.labelmap_path.empty())
     options_.labelmap_path = DefaultLabelmapPath();
@@ -60,7 +61,6 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
   const int opencv_threads =
       options_.detectors.size() == 1 ? std::clamp(options_.detectors[0].num_threads, 1, cores) : 1;
   cv::setNumThreads(opencv_threads);
-  const bool int8 = !options_.int8_calibration.empty();
   std::set<std::string> fallback_reasons;
   std::string described;
   for (const auto& d : options_.detectors) {
@@ -69,33 +69,50 @@ DetectorPool::DetectorPool(DetectorPoolOptions options, util::Clock& clock)
     DetectorSpec spec{d.runtime, options_.model_path, options_.model_size, d.num_threads,
                       options_.onnxruntime_library};
     try {
-      if (int8 && spec.runtime == Runtime::kOnnxRuntime) {
-        throw std::runtime_error(
-            "int8 calibration is OpenCV's quantization: it needs runtime opencv or auto");
+      if (d.precision == Precision::kInt8) {
+        if (d.runtime == Runtime::kOpenCv)
+          throw std::runtime_error(
+              "precision int8 runs on ONNX Runtime only, not on runtime opencv");
+        if (!built_in_model) {
+          throw std::runtime_error(fmt::format(
+              "precision int8 is the built-in model's int8 version, and the model is {}",
+              options_.model_path));
+        }
+        spec.runtime = Runtime::kOnnxRuntime;
+        spec.model_path = DefaultModelPath(options_.model_size, Precision::kInt8);
+        if (!std::filesystem::exists(spec.model_path)) {
+          throw std::runtime_error(fmt::format(
+              "precision int8: {} was not built (the build makes it where ONNX Runtime and "
+              "vtest.avi from Debian's opencv-doc are there: install opencv-doc and run `make "
+              "build`), or set precision: fp32",
+              spec.model_path));
+        }
       }
-      if (int8)
-        spec.runtime = Runtime::kOpenCv;
       std::string fallback;
       worker->detector = CreateDetector(spec, &fallback);
       if (!fallback.empty() && fallback_reasons.insert(fallback).second) {
         spdlog::warn("detector {}: runtime auto runs on OpenCV, since ONNX Runtime cannot: {}",
                      d.name, fallback);
       }
-      if (int8)
-        static_cast<OpenCvDetector&>(*worker->detector).QuantizeInt8(options_.int8_calibration);
     } catch (const std::exception& e) {
+      // "detector cpu (runtime auto)", with ", precision int8" when it is not the default.
       throw std::runtime_error(
-          fmt::format("detector {} (runtime {}): {}", d.name, RuntimeName(d.runtime), e.what()));
+          fmt::format("detector {} (runtime {}{}): {}", d.name, RuntimeName(d.runtime),
+                      d.precision == Precision::kFloat32
+                          ? ""
+                          : fmt::format(", precision {}", PrecisionName(d.precision)),
+                      e.what()));
     }
     const bool ort = worker->detector->runtime() == Runtime::kOnnxRuntime;
-    described += fmt::format("{}{} on {} ({} thread(s))", described.empty() ? "" : ", ", d.name,
-                             RuntimeName(worker->detector->runtime()),
-                             ort ? std::max(1, d.num_threads) : opencv_threads);
+    described +=
+        fmt::format("{}{} on {} in {} ({} thread(s))", described.empty() ? "" : ", ", d.name,
+                    RuntimeName(worker->detector->runtime()), PrecisionName(d.precision),
+                    ort ? std::max(1, d.num_threads) : opencv_threads);
     worker->cropper = std::make_unique<RegionCropper>(options_.model_size);
     workers_.push_back(std::move(worker));
   }
-  spdlog::info("detectors: NanoDet {}x{} {} from {}: {}", options_.model_size, options_.model_size,
-               int8 ? "int8" : "float32", options_.model_path, described);
+  spdlog::info("detectors: NanoDet {}x{} from {}: {}", options_.model_size, options_.model_size,
+               options_.model_path, described);
   for (auto& w : workers_) {
     Worker* raw = w.get();
     w->thread = std::thread([this, raw] { Run(raw); });

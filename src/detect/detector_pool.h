@@ -26,6 +26,10 @@ struct DetectorOptions {
   std::string name = "cpu";
   int num_threads = 1;
   Runtime runtime = Runtime::kAuto;  // what runs the network (CreateDetector)
+  // kInt8: the built-in model's int8 version (DefaultModelPath(size, kInt8)) on ONNX Runtime; an
+  // error with runtime kOpenCv, with a model_path of the caller's, or where the build made no int8
+  // model. `auto` then means ONNX Runtime or the error, never a silent float fallback.
+  Precision precision = Precision::kFloat32;
 };
 
 struct DetectorPoolOptions {
@@ -39,10 +43,6 @@ struct DetectorPoolOptions {
   float nms_iou = 0.5f;           // per-class NMS inside one region
   double timeout_seconds = 10.0;  // DetectRegions gives up on a region after this long
   size_t max_queue = 256;         // requests waiting beyond this are refused at once
-  // When not empty: run the networks in OpenCV's int8 (OpenCvDetector::QuantizeInt8), calibrated on
-  // this RGB image of model_size x model_size (a typical scene of the cameras); `auto` detectors
-  // then run on OpenCV, `onnxruntime` ones are an error. Empty = float32.
-  cv::Mat int8_calibration;
   // ONNX Runtime's library; empty = the usual places (OnnxRuntimeLibraryCandidates()).
   std::string onnxruntime_library;
   // Fault injection for tests: called by a worker before each inference (may block).

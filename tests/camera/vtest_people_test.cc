@@ -133,16 +133,7 @@ TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySec
 }
 
 TEST_F(VtestPeopleTest, AStillSceneWithoutPeopleReportsNoPerson) {
-  // The per-pixel median of frames spread over the clip: the background without the walkers.
-  const auto samples = corvette::testing::ReadVtestI420Every(0, 40, 19);
-  std::vector<uint8_t> background(samples[0].size());
-  std::vector<uint8_t> values(samples.size());
-  for (size_t i = 0; i < background.size(); ++i) {
-    for (size_t f = 0; f < samples.size(); ++f)
-      values[f] = samples[f][i];
-    std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-    background[i] = values[values.size() / 2];
-  }
+  const std::vector<uint8_t> background = corvette::testing::VtestStillBackground();
   // The still scene right after 10 s of the real clip, in the same run: the people vanish (motion
   // where they were), their tracks are re-checked, and no person may be reported on the still
   // frames although the detector looks at them.

@@ -605,6 +605,49 @@ cameras:
                                    "(expected auto, onnxruntime or opencv)"));
 }
 
+TEST(ConfigTypes, DetectorPrecisionExtension) {
+  LoadResult result = LoadYaml(R"(
+detectors:
+  a:
+    type: cpu
+  b:
+    type: cpu
+    precision: int8
+  c:
+    type: cpu
+    runtime: onnxruntime
+    precision: fp32
+cameras:
+)" + MinimalCamera());
+  ASSERT_THAT(result.errors, IsEmpty());
+  const auto& d = result.config->detectors;
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].precision, "fp32");
+  EXPECT_EQ(d[1].precision, "int8");
+  EXPECT_EQ(d[2].precision, "fp32");
+
+  // Every problem, each with its key path.
+  LoadResult bad = LoadYaml(R"(
+model:
+  path: /models/mine.onnx
+detectors:
+  a:
+    type: cpu
+    precision: bf16
+  b:
+    type: cpu
+    runtime: opencv
+    precision: int8
+cameras:
+)" + MinimalCamera());
+  EXPECT_THAT(bad.errors, Contains("detectors.a.precision: unknown detector precision \"bf16\" "
+                                   "(expected fp32 or int8)"));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("detectors.b.precision: int8 runs on ONNX Runtime "
+                                             "only, not on runtime opencv")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("detectors.b.precision: int8 is the built-in "
+                                             "model's int8 version, and model.path names")));
+}
+
 TEST(ConfigTypes, YamlAnchorsAndMergeKeys) {
   Config config = MustLoad(R"(
 cameras:

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <set>
@@ -226,6 +227,38 @@ TEST(DetectorPoolTest, EachDetectorRunsOnItsRuntime) {
     EXPECT_NE(std::string(e.what()).find("detector c (runtime onnxruntime)"), std::string::npos)
         << e.what();
   }
+}
+
+TEST(DetectorPoolTest, Int8RunsTheInt8ModelOnOnnxRuntimeOrRefusesToStart) {
+  DetectorPoolOptions options;
+  options.detectors = {{"quick", 1, Runtime::kAuto, Precision::kInt8}};
+  if (OnnxRuntimeBuiltIn() && std::filesystem::exists(DefaultModelPath(320, Precision::kInt8))) {
+    DetectorPool pool(options);
+    EXPECT_EQ(pool.Stats()[0].runtime, Runtime::kOnnxRuntime);
+    const auto frame = Frame100();
+    const std::vector<PixelBox> regions = {{0, 0, 768, 768}};
+    const auto results = pool.DetectRegions("front", frame, View(*frame), regions);
+    ASSERT_TRUE(results[0].ok) << results[0].error;
+    EXPECT_GE(People(results[0], 0.4f), 3);
+  }
+  const auto refused = [&](const DetectorPoolOptions& o, const std::string& why) {
+    try {
+      DetectorPool pool(o);
+      ADD_FAILURE() << "started; expected: " << why;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  // Never a silent fall back to float: auto without a loadable ONNX Runtime is an error.
+  DetectorPoolOptions no_library = options;
+  no_library.onnxruntime_library = "/nonexistent/libonnxruntime.so.1";
+  refused(no_library, "detector quick (runtime auto, precision int8)");
+  DetectorPoolOptions on_opencv = options;
+  on_opencv.detectors[0].runtime = Runtime::kOpenCv;
+  refused(on_opencv, "precision int8 runs on ONNX Runtime only");
+  DetectorPoolOptions own_model = options;
+  own_model.model_path = DefaultModelPath(320);
+  refused(own_model, "precision int8 is the built-in model's int8 version");
 }
 
 TEST(DetectorPoolTest, ToFrameDetectionScalesByTheRegionSide) {

@@ -81,22 +81,8 @@ TEST_F(FrameDetectionTest, PeopleAreFoundOnMovingFrames) {
   }
 }
 
-// The scene without its people: the per-pixel median of frames spread over the clip.
-Frame StillBackground() {
-  const auto frames = testing::ReadVtestI420Every(0, 40, 19);
-  Frame background(frames[0].size());
-  std::vector<uint8_t> values(frames.size());
-  for (size_t i = 0; i < background.size(); ++i) {
-    for (size_t f = 0; f < frames.size(); ++f)
-      values[f] = frames[f][i];
-    std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-    background[i] = values[values.size() / 2];
-  }
-  return background;
-}
-
 TEST_F(FrameDetectionTest, StillSceneWithoutPeopleReportsNone) {
-  const Frame background = StillBackground();
+  const Frame background = testing::VtestStillBackground();
   std::vector<PixelBox> regions;
   EXPECT_TRUE(People(background, background, &regions).empty());
   EXPECT_TRUE(regions.empty());  // no motion, no detection at all

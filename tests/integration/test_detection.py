@@ -2,11 +2,12 @@
 is not a model is a clear startup error naming the path, with exit status 1, before the API runs.
 The detectors' runtime (issue 13): `runtime: onnxruntime` without a loadable ONNX Runtime library
 or with a model it cannot load is such a startup error too; `auto` falls back to OpenCV with one
-log line saying why. (Detection quality on vtest.avi is tests/camera/vtest_people_test.cc: frame
+log line saying why; `precision: int8` runs the int8 model on ONNX Runtime or refuses to start. (Detection quality on vtest.avi is tests/camera/vtest_people_test.cc: frame
 by frame, so that it does not depend on the machine's speed.)"""
 
 import os
 import subprocess
+import time
 import unittest
 
 import corvette_harness as harness
@@ -108,6 +109,39 @@ class RuntimeTest(StartupErrorTestCase):
         self.assertIn("b on onnxruntime", log)
         self.assertIn("c on opencv", log)
         self.assertNotIn("runs on OpenCV", log)
+
+    def test_an_int8_detector_runs_the_int8_model_and_detects(self):
+        if not os.path.exists(os.path.join(harness.BINARY_DIR, "model", "nanodet-320-int8.onnx")):
+            self.skipTest("this build made no int8 model (tools/int8_model.cmake)")
+        config = harness.base_config(
+            detectors={"quick": {"type": "cpu", "num_threads": 2, "precision": "int8"}},
+            cameras={"demo": harness.demo_camera(objects={"track": ["person"]})})
+        corvette = self.start_corvette(config)
+        self.assertIn("quick on onnxruntime in int8", corvette.log())
+        # vtest's people walk from the first frame: the int8 detector is called and finds them.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(e["label"] == "person" for e in corvette.get_json("/api/events")):
+                break
+            time.sleep(0.5)
+        events = corvette.get_json("/api/events")
+        self.assertTrue(any(e["label"] == "person" for e in events), events)
+        stats = corvette.get_json("/api/stats")
+        self.assertGreater(stats["detectors"]["quick"]["inference_speed"], 0)
+
+    def test_int8_never_falls_back_to_float(self):
+        config = harness.base_config(
+            detectors={"quick": {"type": "cpu", "num_threads": 1, "precision": "int8"}})
+        error = self.startup_error(config, env=env_with_library(MISSING_LIBRARY))
+        self.assertIn("detector quick (runtime auto, precision int8)", error)
+        self.assertIn("runtime: opencv", error)  # what to do: ONNX Runtime's library, named
+
+    def test_int8_on_opencv_is_a_config_error_naming_the_key(self):
+        corvette = self.make_corvette(harness.base_config(detectors={
+            "quick": {"type": "cpu", "runtime": "opencv", "precision": "int8"}}))
+        result = harness.run_binary(["--check-config", "--config", corvette.config_path])
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("detectors.quick.precision: int8 runs on ONNX Runtime only", result.stderr)
 
     def test_an_unknown_runtime_is_a_config_error_naming_the_key(self):
         corvette = self.make_corvette(harness.base_config(detectors=detectors("tensorrt")))

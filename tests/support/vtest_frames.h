@@ -3,6 +3,7 @@
 // Test helper shared by the modules' tests: frames of Debian's vtest.avi (package opencv-doc;
 // people walking, 768x576, 10 fps, 795 frames) decoded by the real ffmpeg.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -71,6 +72,21 @@ inline std::vector<std::vector<uint8_t>> ReadVtestI420Every(int first, int step,
 // `count` consecutive native-size I420 frames from frame `first` on.
 inline std::vector<std::vector<uint8_t>> ReadVtestI420(int first, int count) {
   return ReadVtestI420Every(first, 1, count);
+}
+
+// The scene without its people (an I420 frame): the per-pixel median of 19 frames spread over the
+// clip, in which the walkers are never at the same place often enough to be kept.
+inline std::vector<uint8_t> VtestStillBackground() {
+  const auto samples = ReadVtestI420Every(0, 40, 19);
+  std::vector<uint8_t> background(samples[0].size());
+  std::vector<uint8_t> values(samples.size());
+  for (size_t i = 0; i < background.size(); ++i) {
+    for (size_t f = 0; f < samples.size(); ++f)
+      values[f] = samples[f][i];
+    std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+    background[i] = values[values.size() / 2];
+  }
+  return background;
 }
 
 }  // namespace corvette::testing
