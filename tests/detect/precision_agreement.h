@@ -66,7 +66,8 @@ inline void AddPrecisionAgreement(
   const auto matches = [](const detect::ModelDetection& p,
                           const std::vector<detect::ModelDetection>& in, float min_score) {
     return std::any_of(in.begin(), in.end(), [&](const detect::ModelDetection& q) {
-      return q.class_id == kPersonClass && q.score > min_score && detect::IntersectionOverUnion(p, q) >= 0.5f;
+      return q.class_id == kPersonClass && q.score > min_score &&
+             detect::IntersectionOverUnion(p, q) >= 0.5f;
     });
   };
   for (const auto& frame : frames) {
@@ -97,7 +98,8 @@ inline void AddPrecisionAgreement(
         const auto overlaps = [&](const std::vector<detect::ModelDetection>& in) {
           return std::any_of(in.begin(), in.end(), [&](const detect::ModelDetection& q) {
             return &q != &p && q.class_id == kPersonClass &&
-                   q.score > threshold - kNewPersonMargin && detect::IntersectionOverUnion(p, q) >= 0.3f;
+                   q.score > threshold - kNewPersonMargin &&
+                   detect::IntersectionOverUnion(p, q) >= 0.3f;
           });
         };
         if (matches(p, want_low, threshold - kNewPersonMargin))
