@@ -124,8 +124,11 @@ TEST_F(VtestPeopleTest, AtLeastFiveDistinctPeopleAreTrackedOverTheFirstThirtySec
   std::string all;
   for (const auto& [id, matches] : result.person_matches)
     all += id + ":" + std::to_string(matches) + " ";
-  std::printf("distinct people tracked over 30 s: %zu (%zu person tracks)\n", people.size(),
-              result.person_matches.size());
+  std::printf(
+      "distinct people tracked over 30 s: %zu (%zu person tracks, %d person detections); "
+      "detector calls %d over %zu frames (%.2f per frame)\n",
+      people.size(), result.person_matches.size(), result.person_detections, result.detector_calls,
+      frames.size(), static_cast<double>(result.detector_calls) / frames.size());
   EXPECT_GE(people.size(), 5u) << "person tracks (id:matched frames): " << all;
   // Not one track per frame either: the tracker keeps people's ids (vtest's first 30 s show
   // about 8 to 10 people).

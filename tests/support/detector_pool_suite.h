@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "detect/detector_pool.h"
@@ -14,11 +15,20 @@ namespace corvette::testing {
 // built model, build/model/): made before the suite's first test, ended after its last, so the
 // model loads once a suite. A suite that has its own SetUpTestSuite/TearDownTestSuite calls these
 // from them.
+//
+// For measurements (bench/vtest_tracks.sh), not for `make test`: CORVETTE_TEST_MODEL_SIZE (320 or
+// 416) and CORVETTE_TEST_PRECISION (fp32 or int8) choose the model the pool runs.
 class DetectorPoolSuite : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     detect::DetectorPoolOptions options;
     options.detectors = {{"cpu", 2}};
+    if (const char* size = std::getenv("CORVETTE_TEST_MODEL_SIZE"))
+      options.model_size = std::atoi(size);
+    if (const char* precision = std::getenv("CORVETTE_TEST_PRECISION")) {
+      options.detectors[0].precision =
+          detect::ParsePrecision(precision).value_or(detect::Precision::kFloat32);
+    }
     pool_ = std::make_unique<detect::DetectorPool>(options);
   }
   static void TearDownTestSuite() { pool_.reset(); }
