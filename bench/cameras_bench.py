@@ -7,8 +7,10 @@ detection on (person). After a warm-up, one window of /api/stats samples and /pr
   - worst process_fps, total skipped_fps, detector calls per processed frame;
   - whole-process CPU in cores: corvette plus its ffmpeg children.
 Usage: bench/cameras_bench.py [build dir] [--cameras=N] [--size=320|416] [--runtime=NAME]
-                              [--detectors=N] [--threads=N] [--warmup=S] [--seconds=S] [--quick]
+                              [--precision=fp32|int8] [--detectors=N] [--threads=N] [--warmup=S]
+                              [--seconds=S] [--quick]
   --runtime: detectors.<name>.runtime (auto, onnxruntime, opencv); absent: the default;
+  --precision: detectors.<name>.precision; absent: the default (fp32);
   --detectors/--threads: detector count and threads per detector (default: corvette's default);
   --quick: 10-s warm-up and a 20-s window.
 """
@@ -37,6 +39,7 @@ QUICK = "--quick" in sys.argv
 CAMERAS = int(option("cameras", "4"))
 SIZE = int(option("size", "0"))
 RUNTIME = option("runtime", None)
+PRECISION = option("precision", None)
 DETECTORS = int(option("detectors", "0"))
 THREADS = int(option("threads", "0"))
 WARMUP = float(option("warmup", "10" if QUICK else "30"))
@@ -71,10 +74,12 @@ def config_for(path):
     extra = {}
     if SIZE:
         extra["model"] = {"width": SIZE, "height": SIZE}
-    if RUNTIME or DETECTORS or THREADS:
+    if RUNTIME or PRECISION or DETECTORS or THREADS:
         detector = {"type": "cpu"}
         if RUNTIME:
             detector["runtime"] = RUNTIME
+        if PRECISION:
+            detector["precision"] = PRECISION
         if THREADS:
             detector["num_threads"] = THREADS
         extra["detectors"] = {f"cpu{i}": dict(detector) for i in range(max(DETECTORS, 1))}
@@ -107,7 +112,7 @@ def main():
         rows = {n: {k: mean(n, k) for k in ("camera_fps", "process_fps", "skipped_fps",
                                             "detection_fps")} for n in names}
         print(f"config: {CAMERAS} cameras 1280x720 5 fps, model {SIZE or 'default'}, runtime "
-              f"{RUNTIME or 'default'}, detectors {DETECTORS or 'default'} x threads "
+              f"{RUNTIME or 'default'}, precision {PRECISION or 'default'}, detectors {DETECTORS or 'default'} x threads "
               f"{THREADS or 'default'}; warm-up {WARMUP:.0f} s, window {SECONDS:.0f} s; load "
               f"{load:.1f} to {os.getloadavg()[0]:.1f}")
         for n, r in rows.items():
