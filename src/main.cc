@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -96,17 +98,34 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   corvette::app::Log().info("received {}, shutting down", strsignal(signal_number));
 
-  // A second signal, or a shutdown that hangs, ends the process without waiting further.
-  std::thread([stop_signals] {
-    timespec limit{kShutdownLimitSeconds, 0};
-    int again = sigtimedwait(&stop_signals, nullptr, &limit);
-    corvette::app::Log().error(again > 0 ? "second signal: exiting now"
-                                         : "shutdown is taking too long: exiting now");
-    spdlog::default_logger()->flush();
-    std::_Exit(1);
-  }).detach();
+  // A second signal, or a shutdown that hangs, ends the process without waiting further. The
+  // watchdog is joined before logging shuts down: it never outlives what it logs with (a detached
+  // one used the freed logger at exit, found by AddressSanitizer; sigtimedwait's EINTR then looked
+  // like the limit).
+  std::atomic<bool> stopped{false};
+  std::thread watchdog([&stop_signals, &stopped] {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(kShutdownLimitSeconds);
+    while (!stopped.load()) {
+      const char* why = nullptr;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        why = "shutdown is taking too long: exiting now";
+      } else {
+        timespec slice{0, 100'000'000};  // then look at `stopped` again; -1 is a timeout or EINTR
+        if (sigtimedwait(&stop_signals, nullptr, &slice) > 0)
+          why = "second signal: exiting now";
+      }
+      if (why != nullptr) {
+        corvette::app::Log().error(why);
+        spdlog::default_logger()->flush();
+        std::_Exit(1);
+      }
+    }
+  });
 
   app.Stop();
+  stopped.store(true);
+  watchdog.join();
   spdlog::shutdown();
   return 0;
 }
