@@ -3,12 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
-#include <stdexcept>
 
-#include "detect/frame_detection.h"
-#include "detect/region_planner.h"
 #include "image/yuv.h"
 
 namespace corvette::camera {
@@ -26,6 +22,20 @@ video::CameraSupervisorOptions CaptureOptions(const CameraOptions& options) {
   if (capture.clock == nullptr)
     capture.clock = options.clock;
   return capture;
+}
+
+FramePipelineOptions PipelineOptions(const CameraOptions& options) {
+  FramePipelineOptions pipeline;
+  pipeline.camera = options.name;
+  pipeline.width = options.width;
+  pipeline.height = options.height;
+  pipeline.motion = options.motion;
+  pipeline.motion_mask = options.motion_mask;
+  pipeline.detector_pool = options.detector_pool;
+  pipeline.object_filter = options.object_filter;
+  pipeline.tracker = options.tracker;
+  pipeline.recheck_interval_seconds = options.recheck_interval_seconds;
+  return pipeline;
 }
 
 image::I420View ViewOf(const video::Frame& frame) {
@@ -46,15 +56,11 @@ Camera::Camera(CameraOptions options)
     : options_(std::move(options)),
       clock_(ClockOf(options_)),
       supervisor_(CaptureOptions(options_)),
-      motion_(options_.width, options_.height, options_.motion, options_.motion_mask),
+      pipeline_(PipelineOptions(options_)),
       process_fps_(clock_),
       detection_fps_(clock_),
       detect_enabled_(options_.detect_enabled),
-      tracker_(options_.tracker),
       black_frame_(MakeBlackFrame(options_.width, options_.height)) {
-  if (options_.detector_pool != nullptr && options_.object_filter == nullptr) {
-    throw std::invalid_argument("camera " + options_.name + ": detection needs an object filter");
-  }
   int zone_count = static_cast<int>(options_.zones.size());
   for (int i = 0; i < zone_count; ++i) {
     image::OverlayZone zone;
@@ -116,13 +122,17 @@ void Camera::ProcessFrame(std::shared_ptr<const video::Frame> frame) {
   snapshot->sequence = frame->sequence() + 1;  // 0 is "no frame yet"
   bool detecting = detect_enabled();
   if (detecting) {
-    Detect(frame, *snapshot);
-  } else if (!tracker_.Objects().empty()) {
-    // As 0.8: with detection off every object misses every frame, so all of them end.
-    track::Box whole{0, 0, options_.width, options_.height};
-    tracker_.Update(frame->frame_time(), {}, std::span<const track::Box>(&whole, 1));
+    const FrameProcessing& processed = pipeline_.Process(frame);
+    snapshot->motion_boxes = processed.motion_boxes;
+    snapshot->regions = processed.regions;
+    for (int i = 0; i < processed.detector_calls; ++i)
+      detection_fps_.Mark();
+    for (const detect::Detection& d : processed.detections)
+      class_ids_.try_emplace(d.label, d.class_id);
+  } else {
+    pipeline_.SkipDetection(frame->frame_time());
   }
-  for (const track::TrackedRecord& object : tracker_.Objects()) {
+  for (const track::TrackedRecord& object : pipeline_.Objects()) {
     image::OverlayObject& drawn = snapshot->objects.emplace_back();
     drawn.box = object.box;
     drawn.label = object.label;
@@ -131,73 +141,14 @@ void Camera::ProcessFrame(std::shared_ptr<const video::Frame> frame) {
     drawn.colour = LabelColour(object.label);
     drawn.matched = object.frame_time == snapshot->frame_time;
   }
-  for (const track::TrackedRecord& removed : tracker_.Removed())
-    last_recheck_.erase(removed.id);
   snapshot->zone_occupied.assign(options_.zones.size(), false);
   if (options_.on_frame) {
     options_.on_frame(
-        FrameResult{frame, tracker_.Objects(), tracker_.Removed(), detecting, *snapshot});
+        FrameResult{frame, pipeline_.Objects(), pipeline_.Removed(), detecting, *snapshot});
   }
   snapshot->frame = std::move(frame);
   state_.Publish(std::move(snapshot));
   process_fps_.Mark();
-}
-
-void Camera::Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnapshot& snapshot) {
-  const auto& boxes = motion_.Detect(frame->y(), frame->width());
-  snapshot.motion_boxes.assign(boxes.begin(), boxes.end());
-  if (options_.detector_pool == nullptr)
-    return;
-
-  double now = frame->frame_time();
-  std::vector<detect::PixelBox> motion;
-  motion.reserve(boxes.size() + tracker_.Objects().size());
-  motion.insert(motion.end(), boxes.begin(), boxes.end());
-  std::vector<detect::PixelBox> tracked;
-  tracked.reserve(tracker_.Objects().size());
-  size_t real_motion = motion.size();
-  for (const track::TrackedRecord& object : tracker_.Objects()) {
-    const detect::PixelBox& box = object.box;
-    tracked.push_back(box);
-    bool touches_motion = false;
-    for (size_t i = 0; i < real_motion && !touches_motion; ++i) {
-      touches_motion = detect::Intersects(box, motion[i]);
-    }
-    if (touches_motion)
-      continue;
-    // A still object: look at it again from time to time (and every frame after a miss), as if
-    // it moved, so that it keeps its id while it is there and ends when it is gone.
-    double& last_look = last_recheck_[object.id];
-    double since = now - std::max(object.frame_time, last_look);
-    if (object.disappeared > 0 || since >= options_.recheck_interval_seconds) {
-      motion.push_back(box);
-      last_look = now;
-    }
-  }
-  if (motion.empty()) {
-    tracker_.Update(now, {}, {});
-    return;
-  }
-
-  detect::FrameDetectionResult result = detect::DetectFrame(
-      *options_.detector_pool, *options_.object_filter, options_.name, frame,
-      detect::I420View::Packed(frame->data(), frame->width(), frame->height()), motion, tracked);
-  for (int i = 0; i < result.detector_calls; ++i)
-    detection_fps_.Mark();
-
-  snapshot.regions.assign(result.regions.begin(), result.regions.end());
-  std::vector<track::Detection> detections;
-  detections.reserve(result.detections.size());
-  for (const detect::Detection& d : result.detections) {
-    class_ids_.try_emplace(d.label, d.class_id);
-    track::Detection& t = detections.emplace_back();
-    t.label = d.label;
-    t.score = d.score;
-    t.box = d.box;
-    t.area = d.area;
-    t.region = d.region;
-  }
-  tracker_.Update(now, detections, result.regions);
 }
 
 cv::Scalar Camera::LabelColour(const std::string& label) const {

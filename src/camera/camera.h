@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "camera/camera_state.h"
+#include "camera/frame_pipeline.h"
 #include "detect/detector_pool.h"
 #include "detect/object_filter.h"
 #include "image/overlay.h"
@@ -113,23 +114,19 @@ class Camera {
   void Process();
   void ProcessFrame(std::shared_ptr<const video::Frame> frame);
   image::OverlayData OverlayFor(const CameraSnapshot& snapshot) const;
-  // Motion boxes, regions and detections of one frame; updates the tracker.
-  void Detect(const std::shared_ptr<const video::Frame>& frame, CameraSnapshot& snapshot);
   cv::Scalar LabelColour(const std::string& label) const;
 
   const CameraOptions options_;
   const util::Clock& clock_;
   video::CameraSupervisor supervisor_;
-  motion::MotionDetector motion_;
+  FramePipeline pipeline_;  // processor thread only
   CameraState state_;
   stats::RateMeter process_fps_;
   stats::RateMeter detection_fps_;
   std::atomic<bool> detect_enabled_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  track::Tracker tracker_;                      // processor thread only
-  std::map<std::string, double> last_recheck_;  // processor thread only: id -> frame time
-  std::map<std::string, int> class_ids_;        // processor thread only: label -> class id
+  std::map<std::string, int> class_ids_;  // processor thread only: label -> class id
   std::vector<image::OverlayZone> overlay_zones_;
   std::shared_ptr<const video::Frame> black_frame_;
 };
