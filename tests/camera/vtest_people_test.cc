@@ -1,13 +1,12 @@
 // Detection quality through the camera's own chain (issue 4): the first 30 s of OpenCV's vtest.avi
 // at its native 768x576, 5 fps (150 frames) decoded by the real ffmpeg, fed one by one through the
-// calls camera::Camera::Detect makes (the real MotionDetector, regions from motion and from tracked
-// boxes touching motion, still objects re-checked, DetectFrame on the real NanoDet model, the
-// Tracker), without the real-time capture, so no frame is dropped and the result does not depend
-// on the machine's speed. The still scene is the clip's people removed: the per-pixel median of
+// camera's own FramePipeline (the real MotionDetector, regions from motion and from tracked boxes
+// touching motion, still objects re-checked, DetectFrame on the real NanoDet model, the Tracker),
+// without the real-time capture, so no frame is dropped and the result does not depend on the
+// machine's speed. The still scene is the clip's people removed: the per-pixel median of
 // frames spread over it, repeated.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -18,13 +17,8 @@
 #include "../support/detection_chain.h"
 #include "../support/detector_pool_suite.h"
 #include "../support/vtest_frames.h"
-#include "detect/detector_pool.h"
-#include "detect/frame_detection.h"
+#include "camera/frame_pipeline.h"
 #include "detect/object_filter.h"
-#include "detect/region_planner.h"
-#include "motion/motion_detector.h"
-#include "track/tracker.h"
-#include "video/frame.h"
 
 namespace corvette::camera {
 namespace {
@@ -32,8 +26,7 @@ namespace {
 using corvette::testing::kVtestHeight;
 using corvette::testing::kVtestWidth;
 
-constexpr double kFrameInterval = 0.2;   // 5 fps
-constexpr double kRecheckSeconds = 5.0;  // CameraOptions' default
+constexpr double kFrameInterval = 0.2;  // 5 fps
 
 // What the chain saw from frame `count_from` of a run on.
 struct ChainResult {
@@ -45,62 +38,36 @@ struct ChainResult {
 
 class VtestPeopleTest : public corvette::testing::DetectorPoolSuite {
  protected:
-  // Camera::Detect on each frame in turn, with the app's tracker settings for 5 fps
-  // (max_disappeared = fps * 5).
+  // The camera's FramePipeline on each frame in turn, with the app's tracker settings for 5 fps
+  // (max_disappeared = fps * 5) and the default re-check interval.
   static ChainResult Run(const std::vector<std::vector<uint8_t>>& frames, size_t count_from = 0) {
-    const detect::ObjectFilter filter({"person"}, {});
-    motion::MotionDetector motion(kVtestWidth, kVtestHeight, motion::MotionOptions{});
-    track::TrackerOptions tracker_options;
-    tracker_options.max_disappeared = 25;
-    tracker_options.seed = 1;
-    track::Tracker tracker(tracker_options);
-    std::map<std::string, double> last_recheck;
+    FramePipelineOptions options;
+    options.camera = "vtest";
+    options.width = kVtestWidth;
+    options.height = kVtestHeight;
+    options.detector_pool = &pool();
+    options.object_filter = std::make_shared<const detect::ObjectFilter>(
+        std::vector<std::string>{"person"}, std::map<std::string, detect::LabelFilter>{});
+    options.tracker.max_disappeared = 25;
+    options.tracker.seed = 1;
+    FramePipeline pipeline(options);
     ChainResult out;
     double now = 1'600'000'000.0;
     for (size_t index = 0; index < frames.size(); ++index) {
-      const auto& bytes = frames[index];
       const bool counted = index >= count_from;
       now += kFrameInterval;
-      std::shared_ptr<const video::Frame> shared =
-          corvette::testing::I420Frame(bytes, kVtestWidth, kVtestHeight, now);
-
-      std::vector<detect::PixelBox> regions_from = motion.Detect(shared->y(), kVtestWidth);
-      const size_t real_motion = regions_from.size();
-      std::vector<detect::PixelBox> tracked;
-      for (const track::TrackedRecord& object : tracker.Objects()) {
-        const detect::PixelBox box{object.box.x1, object.box.y1, object.box.x2, object.box.y2};
-        tracked.push_back(box);
-        bool touches_motion = false;
-        for (size_t i = 0; i < real_motion && !touches_motion; ++i)
-          touches_motion = detect::Intersects(box, regions_from[i]);
-        if (touches_motion)
-          continue;
-        double& last_look = last_recheck[object.id];
-        if (object.disappeared > 0 ||
-            now - std::max(object.frame_time, last_look) >= kRecheckSeconds) {
-          regions_from.push_back(box);
-          last_look = now;
-        }
-      }
-      if (regions_from.empty()) {
-        tracker.Update(now, {}, {});
+      const FrameProcessing& result = pipeline.Process(
+          corvette::testing::I420Frame(frames[index], kVtestWidth, kVtestHeight, now));
+      if (!counted)
         continue;
-      }
-      const detect::FrameDetectionResult result =
-          detect::DetectFrame(pool(), filter, "vtest", shared,
-                              detect::I420View::Packed(shared->data(), kVtestWidth, kVtestHeight),
-                              regions_from, tracked);
-      if (counted) {
-        out.detector_calls += result.detector_calls;
-        out.failed_calls += result.failed_calls;
-      }
+      out.detector_calls += result.detector_calls;
+      out.failed_calls += result.failed_calls;
       for (const detect::Detection& d : result.detections) {
-        if (counted && d.label == "person")
+        if (d.label == "person")
           ++out.person_detections;
       }
-      tracker.Update(now, corvette::testing::TrackerDetections(result), result.regions);
-      for (const track::TrackedRecord& object : tracker.Objects()) {
-        if (counted && object.label == "person" && object.frame_time == now)
+      for (const track::TrackedRecord& object : pipeline.Objects()) {
+        if (object.label == "person" && object.frame_time == now)
           ++out.person_matches[object.id];
       }
     }
