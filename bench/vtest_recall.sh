@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Issue 14's recall measurement (tests/camera/pipeline_recall_test.cc): vtest's first 30 s at 5 fps
+# (150 frames, every 2nd of the 10 fps file), scaled by ffmpeg to each size, fed frame by frame
+# through the camera's FramePipeline and through an exhaustive reference (every model-size tile of a
+# grid overlapping by half a tile, every frame). Prints recall (reference person detections the
+# pipeline also reports on that frame, IoU >= 0.5), detector calls per frame and distinct person
+# tracks, with the camera's default person filter (min_score 0.5) and with min_score 0.4. Detection
+# quality and call counts, not speed: the machine's load does not change them.
+set -euo pipefail
+build=${1:-build}
+for size in 768x576 1280x720; do
+  echo "### $size"
+  status=0
+  out=$(CORVETTE_RECALL_FRAMES=150 CORVETTE_RECALL_SIZE=$size "$build/camera_tests" \
+    --gtest_filter='PipelineRecallTest.ThePipelineReports*' 2>/dev/null) || status=$?
+  grep -E '^(  |[0-9]+x[0-9]+,)' <<<"$out" || echo "$size: the test printed no figures"
+  [ "$status" = 0 ] || echo "$size: the test failed (exit $status)"
+done
