@@ -36,10 +36,11 @@ struct FramePipelineOptions {
 // filled (no region, no detector call).
 struct FrameProcessing {
   std::vector<detect::PixelBox> motion_boxes;
-  std::vector<detect::PixelBox> regions;      // every region run, refinement regions included
-  std::vector<detect::Detection> detections;  // filtered, touching motion: what the tracker got
-  int detector_calls = 0;                     // regions sent to the detector pool
-  int failed_calls = 0;                       // regions that got no answer
+  std::vector<detect::PixelBox> regions;  // every region run, refinement regions included
+  // Filtered, each touching a motion box or a re-checked still object's box: what the tracker got.
+  std::vector<detect::Detection> detections;
+  int detector_calls = 0;  // regions sent to the detector pool
+  int failed_calls = 0;    // regions that got no answer
 };
 
 // The camera's per-frame processing, without capture or threads: the MotionDetector, then regions
