@@ -125,21 +125,28 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
     return reference;
   }
 
+  // The camera's pipeline on the suite's pool with the app's tracker settings for 5 fps
+  // (max_disappeared = fps * 5).
+  static FramePipelineOptions PipelineOptions(const Geometry& geometry,
+                                              std::shared_ptr<const detect::ObjectFilter> filter) {
+    FramePipelineOptions options;
+    options.camera = "vtest";
+    options.width = geometry.width;
+    options.height = geometry.height;
+    options.detector_pool = &pool();
+    options.object_filter = std::move(filter);
+    options.tracker.max_disappeared = 25;
+    options.tracker.seed = 1;
+    return options;
+  }
+
   // The camera's FramePipeline over `frames` (the app's tracker settings for 5 fps), against
   // `reference` (only frames from kWarmUpFrames on count) with `filter`.
   static RecallFigures Measure(const std::vector<std::vector<uint8_t>>& frames,
                                const Geometry& geometry,
                                const std::vector<std::vector<detect::Detection>>& reference,
                                std::shared_ptr<const detect::ObjectFilter> filter) {
-    FramePipelineOptions options;
-    options.camera = "vtest";
-    options.width = geometry.width;
-    options.height = geometry.height;
-    options.detector_pool = &pool();
-    options.object_filter = filter;
-    options.tracker.max_disappeared = 25;
-    options.tracker.seed = 1;
-    FramePipeline pipeline(options);
+    FramePipeline pipeline(PipelineOptions(geometry, filter));
     RecallFigures figures;
     double now = 1'600'000'000.0;
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -256,14 +263,7 @@ TEST_F(PipelineRecallTest, TheStillSceneGivesNoPerson) {
     std::printf("still scene, person min_score %.2f: %d reference person detections\n", min_score,
                 corvette::testing::CountLabel(reference[0], "person"));
 
-    FramePipelineOptions options;
-    options.camera = "vtest";
-    options.width = geometry.width;
-    options.height = geometry.height;
-    options.detector_pool = &pool();
-    options.object_filter = filter;
-    options.tracker.max_disappeared = 25;
-    FramePipeline pipeline(options);
+    FramePipeline pipeline(PipelineOptions(geometry, filter));
     int still_calls = 0;
     int still_people = 0;
     double now = 1'600'000'000.0;
