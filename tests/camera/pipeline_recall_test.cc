@@ -216,6 +216,7 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
 };
 
 TEST_F(PipelineRecallTest, ThePipelineReportsThePeopleTheExhaustiveReferenceFinds) {
+  SKIP_UNDER_THREAD_SANITIZER();
   const Geometry geometry = GeometryFromEnvironment();
   const int count = FrameCountFromEnvironment();
   ASSERT_GT(count, kWarmUpFrames);
@@ -240,6 +241,7 @@ TEST_F(PipelineRecallTest, ThePipelineReportsThePeopleTheExhaustiveReferenceFind
 }
 
 TEST_F(PipelineRecallTest, TheStillSceneGivesNoPerson) {
+  SKIP_UNDER_THREAD_SANITIZER();
   const Geometry geometry = GeometryFromEnvironment();
   if (geometry.width != corvette::testing::kVtestWidth ||
       geometry.height != corvette::testing::kVtestHeight) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "../support/detector_pool_suite.h"
 #include "../support/vtest_frames.h"
 #include "detect/detector.h"
 #include "detect/onnxruntime_detector.h"
@@ -77,11 +78,13 @@ void ExpectNoPersonInTheStillScene(int size) {
 }
 
 TEST(Int8ModelTest, FindsTheFloatModelsPeopleAt320) {
+  SKIP_UNDER_THREAD_SANITIZER();
   SKIP_WITHOUT_INT8_MODEL(320);
   ExpectInt8AgreesWithFloat(320);
 }
 
 TEST(Int8ModelTest, FindsTheFloatModelsPeopleAt416) {
+  SKIP_UNDER_THREAD_SANITIZER();
   SKIP_WITHOUT_INT8_MODEL(416);
   ExpectInt8AgreesWithFloat(416);
 }

@@ -9,6 +9,18 @@
 
 #include "detect/detector_pool.h"
 
+// For the checks that run the model over hundreds of inputs (detection quality, not threads): under
+// ThreadSanitizer each inference takes about half a second (the detector runtimes' threads are not
+// instrumented, and their reports are matched against the suppressions one by one), so such a test
+// takes 10 minutes or more there. `make test` and `make asan` run them.
+#if defined(__SANITIZE_THREAD__)
+#define SKIP_UNDER_THREAD_SANITIZER()                                                     \
+  GTEST_SKIP() << "a detection-quality check, too slow under ThreadSanitizer; make test " \
+                  "and make asan run it"
+#else
+#define SKIP_UNDER_THREAD_SANITIZER()
+#endif
+
 namespace corvette::testing {
 
 // Base of a test suite whose tests share one DetectorPool (one detector "cpu" of two threads on the
