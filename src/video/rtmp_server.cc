@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -193,12 +194,19 @@ bool StopLeftoverServer(const std::filesystem::path& pid_file, const std::string
         ->warn("Stopping an RTMP server left running by an earlier run (nginx pid {})", pid);
     std::vector<pid_t> workers = ChildrenOf(pid);
     ::kill(pid, SIGTERM);
+    const auto running = [](pid_t p) { return ProcessExists(p) && !IsZombie(p); };
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (ProcessExists(pid) && std::chrono::steady_clock::now() < deadline)
+    while (running(pid) && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ::kill(pid, SIGKILL);
     for (pid_t worker : workers)
       ::kill(worker, SIGKILL);
+    // The port is free once the worker that holds it has exited, not when it was sent SIGKILL.
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (std::any_of(workers.begin(), workers.end(), running) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     return true;
   }
   std::vector<pid_t> orphans = NginxGroup(pid);
