@@ -186,11 +186,11 @@ TEST_F(VtestEventsTest, ARealCameraFeedsTheProcessorThroughItsFrameObserver) {
   camera::Camera camera(std::move(options));
   camera.Start();
   corvette::testing::WaitFor([&] { return processor.counters().events_stored >= 1; },
-                             std::chrono::seconds(30), std::chrono::milliseconds(200));
+                             std::chrono::seconds(180), std::chrono::milliseconds(200));
   camera.Stop();
   processor.Flush();
 
-  ASSERT_GE(processor.counters().events_stored, 1u) << "no person event ended in 30 s";
+  ASSERT_GE(processor.counters().events_stored, 1u) << "no person event ended in 180 s";
   std::vector<storage::EventRecord> events = store.Query({});
   ASSERT_FALSE(events.empty());
   size_t finished = 0;
