@@ -22,6 +22,8 @@ const FrameProcessing& FramePipeline::Process(const std::shared_ptr<const video:
   result_.regions.clear();
   result_.detections.clear();
   result_.detector_calls = 0;
+  result_.refinement_calls = 0;
+  result_.rechecked_objects = 0;
   result_.failed_calls = 0;
   const auto& boxes = motion_.Detect(frame->y(), frame->width());
   result_.motion_boxes.assign(boxes.begin(), boxes.end());
@@ -38,10 +40,13 @@ const FrameProcessing& FramePipeline::Process(const std::shared_ptr<const video:
 
   detect::FrameDetectionResult detected = detect::DetectFrame(
       *options_.detector_pool, *options_.object_filter, options_.camera, frame,
-      detect::I420View::Packed(frame->data(), frame->width(), frame->height()), seeds_, tracked_);
+      detect::I420View::Packed(frame->data(), frame->width(), frame->height()), seeds_, tracked_,
+      {.model_size = options_.detector_pool->model_size(),
+       .min_object_pixels = options_.min_object_pixels});
   result_.regions = std::move(detected.regions);
   result_.detections = std::move(detected.detections);
   result_.detector_calls = detected.detector_calls;
+  result_.refinement_calls = detected.refinement_calls;
   result_.failed_calls = detected.failed_calls;
 
   tracker_detections_.clear();
@@ -79,6 +84,7 @@ void FramePipeline::CollectSeeds(double now) {
     if (object.disappeared > 0 || since >= options_.recheck_interval_seconds) {
       seeds_.push_back(box);
       last_look = now;
+      ++result_.rechecked_objects;
     }
   }
 }

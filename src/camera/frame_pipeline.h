@@ -30,6 +30,9 @@ struct FramePipelineOptions {
   // even without motion, so a still object keeps its id; once a look misses it, it is looked at
   // every frame until found or ended.
   double recheck_interval_seconds = 5.0;
+  // Regions are merged while every moving or tracked object in them stays at least this many
+  // model input pixels large (detect::RegionPlan); 0 = Frigate 0.8's regions.
+  int min_object_pixels = 0;
 };
 
 // What one frame gave. With no motion and no still object due for a look, only motion_boxes may be
@@ -39,8 +42,10 @@ struct FrameProcessing {
   std::vector<detect::PixelBox> regions;  // every region run, refinement regions included
   // Filtered, each touching a motion box or a re-checked still object's box: what the tracker got.
   std::vector<detect::Detection> detections;
-  int detector_calls = 0;  // regions sent to the detector pool
-  int failed_calls = 0;    // regions that got no answer
+  int detector_calls = 0;     // regions sent to the detector pool
+  int refinement_calls = 0;   // of those, regions around clipped detections
+  int rechecked_objects = 0;  // still objects looked at again (seeds besides the motion boxes)
+  int failed_calls = 0;       // regions that got no answer
 };
 
 // The camera's per-frame processing, without capture or threads: the MotionDetector, then regions

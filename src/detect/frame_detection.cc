@@ -7,11 +7,11 @@ namespace corvette::detect {
 FrameDetectionResult DetectFrame(DetectorPool& pool, const ObjectFilter& filter,
                                  const std::string& camera, std::shared_ptr<const void> frame_owner,
                                  const I420View& frame, std::span<const PixelBox> motion,
-                                 std::span<const PixelBox> tracked) {
+                                 std::span<const PixelBox> tracked, const RegionPlan& plan) {
   FrameDetectionResult out;
   if (motion.empty())
     return out;
-  out.regions = PlanRegions(frame.width, frame.height, motion, tracked);
+  out.regions = PlanRegions(frame.width, frame.height, motion, tracked, plan);
 
   auto run = [&](std::span<const PixelBox> regions) {
     std::vector<Detection> kept;
@@ -31,6 +31,7 @@ FrameDetectionResult DetectFrame(DetectorPool& pool, const ObjectFilter& filter,
   };
 
   std::vector<Detection> detections = run(out.regions);
+  const int planned_calls = out.detector_calls;
   detections = RefineClippedDetections(
       std::move(detections), frame.width, frame.height,
       [&](const PixelBox& region) {
@@ -38,7 +39,13 @@ FrameDetectionResult DetectFrame(DetectorPool& pool, const ObjectFilter& filter,
         return run(one);
       },
       &out.regions);
-  out.detections = DetectionsWithMotion(std::move(detections), motion);
+  out.refinement_calls = out.detector_calls - planned_calls;
+  // Kept: what touches motion (Frigate's rule) or a tracked object's box. A tracked object lying
+  // in a region run this frame counts as looked at (the tracker ages it when it is not found), so
+  // what the detector found in its place must reach the tracker, moving or not.
+  std::vector<PixelBox> kept_boxes(motion.begin(), motion.end());
+  kept_boxes.insert(kept_boxes.end(), tracked.begin(), tracked.end());
+  out.detections = DetectionsWithMotion(std::move(detections), kept_boxes);
   return out;
 }
 

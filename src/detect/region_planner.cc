@@ -1,6 +1,7 @@
 #include "detect/region_planner.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -46,6 +47,60 @@ float BoxIou(const PixelBox& a, const PixelBox& b) {
   return uni > 0 ? static_cast<float>(inter) / static_cast<float>(uni) : 0.0f;
 }
 
+// RegionPlan's merge. Each region holds the groups of boxes it was made for (its content); two
+// regions can become calculate_region(.., 1.2) of their contents' union when that is no larger than
+// every group inside it allows. The pair giving the smallest such region is merged, until no pair
+// can be.
+void MergeWhileObjectsStayLarge(int frame_width, int frame_height, std::span<const PixelBox> groups,
+                                const RegionPlan& plan, std::vector<PixelBox>& regions) {
+  if (plan.model_size <= 0 || plan.min_object_pixels <= 0 || regions.size() < 2)
+    return;
+  std::vector<PixelBox> contents(regions.size());
+  std::vector<int> limits(regions.size(), std::numeric_limits<int>::max());
+  std::vector<char> has_content(regions.size(), 0);
+  for (const PixelBox& group : groups) {
+    for (size_t i = 0; i < regions.size(); ++i) {
+      if (Contains(regions[i], group)) {
+        contents[i] = has_content[i] ? Union(contents[i], group) : group;
+        has_content[i] = 1;
+        limits[i] = std::min(limits[i], LargestRegionSide(group, plan));
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < regions.size(); ++i) {
+    if (!has_content[i])
+      contents[i] = regions[i];
+  }
+  while (regions.size() >= 2) {
+    size_t best_i = 0;
+    size_t best_j = 0;
+    PixelBox best;
+    int best_side = std::numeric_limits<int>::max();
+    for (size_t i = 0; i < regions.size(); ++i) {
+      for (size_t j = i + 1; j < regions.size(); ++j) {
+        const PixelBox merged =
+            CalculateRegion(frame_width, frame_height, Union(contents[i], contents[j]), 1.2);
+        const int side = std::max(merged.width(), merged.height());
+        if (side <= std::min(limits[i], limits[j]) && side < best_side) {
+          best_i = i;
+          best_j = j;
+          best = merged;
+          best_side = side;
+        }
+      }
+    }
+    if (best_side == std::numeric_limits<int>::max())
+      return;
+    regions[best_i] = best;
+    contents[best_i] = Union(contents[best_i], contents[best_j]);
+    limits[best_i] = std::min(limits[best_i], limits[best_j]);
+    regions.erase(regions.begin() + static_cast<long>(best_j));
+    contents.erase(contents.begin() + static_cast<long>(best_j));
+    limits.erase(limits.begin() + static_cast<long>(best_j));
+  }
+}
+
 }  // namespace
 
 PixelBox CalculateRegion(int frame_width, int frame_height, const PixelBox& box,
@@ -86,22 +141,32 @@ std::vector<PixelBox> TrackedBoxesTouchingMotion(std::span<const PixelBox> track
   return out;
 }
 
+int LargestRegionSide(const PixelBox& group, const RegionPlan& plan) {
+  if (plan.model_size <= 0 || plan.min_object_pixels <= 0)
+    return std::numeric_limits<int>::max();
+  const long long side = static_cast<long long>(std::max(group.width(), group.height())) *
+                         plan.model_size / plan.min_object_pixels;
+  return static_cast<int>(std::min<long long>(side, std::numeric_limits<int>::max()));
+}
+
 std::vector<PixelBox> PlanRegions(int frame_width, int frame_height,
                                   std::span<const PixelBox> motion,
-                                  std::span<const PixelBox> tracked) {
+                                  std::span<const PixelBox> tracked, const RegionPlan& plan) {
   if (motion.empty())
     return {};
   std::vector<PixelBox> combined(motion.begin(), motion.end());
   const auto touching = TrackedBoxesTouchingMotion(tracked, motion);
   combined.insert(combined.end(), touching.begin(), touching.end());
+  const std::vector<PixelBox> groups = GroupBoxes(combined);
   std::vector<PixelBox> first;
-  for (const auto& group : GroupBoxes(combined)) {
+  for (const auto& group : groups) {
     first.push_back(CalculateRegion(frame_width, frame_height, group, 1.2));
   }
   std::vector<PixelBox> regions;
   for (const auto& group : GroupRegions(first)) {
     regions.push_back(CalculateRegion(frame_width, frame_height, group, 1.0));
   }
+  MergeWhileObjectsStayLarge(frame_width, frame_height, groups, plan, regions);
   // calculate_region rounds the side down to a multiple of 4: make sure no motion box fell off an
   // edge.
   for (const auto& m : motion) {

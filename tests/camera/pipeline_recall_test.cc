@@ -8,7 +8,8 @@
 //
 // `make test` runs a short version (60 frames at 768x576) that keeps recall from falling below
 // today's. bench/vtest_recall.sh runs the full one (150 frames, the first 30 s, at 768x576 and
-// 1280x720) through CORVETTE_RECALL_FRAMES and CORVETTE_RECALL_SIZE (WxH).
+// 1280x720) through CORVETTE_RECALL_FRAMES and CORVETTE_RECALL_SIZE (WxH), and the region merge
+// lever through CORVETTE_RECALL_MIN_OBJECT_PIXELS (FramePipelineOptions::min_object_pixels).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -85,6 +86,12 @@ struct RecallFigures {
   int pipeline_people = 0;  // pipeline person detections on the measured frames
   int detector_calls = 0;   // the pipeline's, all frames
   int measured_detector_calls = 0;
+  int measured_refinement_calls = 0;  // of those, regions around clipped detections
+  int measured_frames_with_calls = 0;
+  int measured_recheck_only_frames = 0;  // frames whose only seeds were still objects
+  // Reference person detections matched by a tracked person's box after the frame (matched on it
+  // or not): what the camera shows as its current objects.
+  int matched_by_tracked_people = 0;
   int failed_calls = 0;
   std::map<std::string, int> person_matches;  // track id -> frames it was matched on
 
@@ -137,6 +144,8 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
     options.object_filter = std::move(filter);
     options.tracker.max_disappeared = 25;
     options.tracker.seed = 1;
+    if (const char* pixels = std::getenv("CORVETTE_RECALL_MIN_OBJECT_PIXELS"))
+      options.min_object_pixels = std::atoi(pixels);
     return options;
   }
 
@@ -164,6 +173,10 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
         continue;
       ++figures.measured_frames;
       figures.measured_detector_calls += result.detector_calls;
+      figures.measured_refinement_calls += result.refinement_calls;
+      figures.measured_frames_with_calls += result.detector_calls > 0 ? 1 : 0;
+      figures.measured_recheck_only_frames +=
+          result.motion_boxes.empty() && result.rechecked_objects > 0 ? 1 : 0;
       std::vector<detect::Detection> wanted;
       for (const detect::Detection& d : reference[i]) {
         if (filter->Keep(d))
@@ -173,6 +186,16 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
       figures.pipeline_people += corvette::testing::CountLabel(result.detections, "person");
       figures.matched_people +=
           corvette::testing::MatchedReferenceCount(wanted, result.detections, "person");
+      std::vector<detect::Detection> tracked;
+      for (const track::TrackedRecord& object : pipeline.Objects()) {
+        detect::Detection d;
+        d.label = object.label;
+        d.score = static_cast<float>(object.score);
+        d.box = object.box;
+        tracked.push_back(d);
+      }
+      figures.matched_by_tracked_people +=
+          corvette::testing::MatchedReferenceCount(wanted, tracked, "person");
       // The same for the reference people the frame's motion touches: those the pipeline looks
       // at whatever its region plan (the others it can find only as tracked still objects).
       std::vector<detect::Detection> moving;
@@ -201,13 +224,21 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
         "  recall %.4f: %d of %d reference person detections (%d tiles per frame, largest "
         "reference person %dx%d)\n"
         "  recall where motion touches the person %.4f: %d of %d\n"
+        "  recall of the tracked objects' boxes %.4f: %d\n"
+        "  refinement calls %d, frames with calls %d, frames with only still-object seeds %d "
+        "(after the warm-up)\n"
         "  pipeline person detections %d\n"
         "  detector calls per frame %.2f after the warm-up (%d / %d), %.2f over all %d frames\n"
         "  distinct person tracks %d (matched on >= %d frames; %zu person tracks)\n",
         geometry.width, geometry.height, min_score, f.frames, kWarmUpFrames + 1, f.frames,
         f.Recall(), f.matched_people, f.reference_people, tiles, f.largest_person_width,
         f.largest_person_height, f.MovingRecall(), f.matched_moving_people,
-        f.moving_reference_people, f.pipeline_people,
+        f.moving_reference_people,
+        f.reference_people > 0
+            ? static_cast<double>(f.matched_by_tracked_people) / f.reference_people
+            : 1.0,
+        f.matched_by_tracked_people, f.measured_refinement_calls, f.measured_frames_with_calls,
+        f.measured_recheck_only_frames, f.pipeline_people,
         static_cast<double>(f.measured_detector_calls) / f.measured_frames,
         f.measured_detector_calls, f.measured_frames,
         static_cast<double>(f.detector_calls) / f.frames, f.frames, f.DistinctPersonTracks(),
