@@ -14,6 +14,7 @@
 #include <onnxruntime_c_api.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -41,6 +42,15 @@ struct Options {
   int height = 576;
 };
 
+// `value` of option `key` as a whole positive number, or an error naming the option.
+int PositiveNumber(const std::string& key, const std::string& value) {
+  int number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (error != std::errc() || end != value.data() + value.size() || number <= 0)
+    throw std::runtime_error(key + " wants a whole positive number, not '" + value + "'");
+  return number;
+}
+
 Options ParseOptions(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
@@ -55,20 +65,18 @@ Options ParseOptions(int argc, char** argv) {
     else if (key == "--output")
       options.output = value;
     else if (key == "--size")
-      options.size = std::stoi(value);
+      options.size = PositiveNumber(key, value);
     else if (key == "--frames")
-      options.frames = std::stoi(value);
+      options.frames = PositiveNumber(key, value);
     else if (key == "--width")
-      options.width = std::stoi(value);
+      options.width = PositiveNumber(key, value);
     else if (key == "--height")
-      options.height = std::stoi(value);
+      options.height = PositiveNumber(key, value);
     else
       throw std::runtime_error("unknown option " + key);
   }
   if (options.model.empty() || options.video.empty() || options.output.empty())
     throw std::runtime_error("--model, --video and --output are required");
-  if (options.size <= 0 || options.frames <= 0)
-    throw std::runtime_error("--size and --frames must be positive");
   return options;
 }
 
