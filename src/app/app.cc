@@ -314,6 +314,7 @@ std::optional<std::string> App::BuildCameras() {
     options.detector_pool = detector_pool_.get();
     options.object_filter = ObjectFilterFor(camera);
     options.tracker.max_disappeared = camera.detect.max_disappeared;
+    options.min_object_pixels = camera.detect.min_object_pixels;
     options.clock = &clock_;
     events::EventProcessorOptions event_options = EventProcessorOptionsFor(
         config_, camera, detector_pool_ ? &detector_pool_->labelmap() : nullptr);

@@ -35,6 +35,7 @@ FramePipelineOptions PipelineOptions(const CameraOptions& options) {
   pipeline.object_filter = options.object_filter;
   pipeline.tracker = options.tracker;
   pipeline.recheck_interval_seconds = options.recheck_interval_seconds;
+  pipeline.min_object_pixels = options.min_object_pixels;
   return pipeline;
 }
 

@@ -62,6 +62,8 @@ struct CameraOptions {
   // even without motion, so a still object keeps its id (0.8 drops it); once a look misses it, it
   // is looked at every frame until found or ended.
   double recheck_interval_seconds = 5.0;
+  // FramePipelineOptions::min_object_pixels (config detect.min_object_pixels).
+  int min_object_pixels = 0;
   FrameObserver on_frame;
   video::CameraSupervisorOptions capture;
   const util::Clock* clock = nullptr;  // null = util::SystemClock

@@ -30,7 +30,7 @@ struct FramePipelineOptions {
   // even without motion, so a still object keeps its id; once a look misses it, it is looked at
   // every frame until found or ended.
   double recheck_interval_seconds = 5.0;
-  // Regions are merged while every moving or tracked object in them stays at least this many
+  // Regions are merged while every tracked object in them stays at least this many
   // model input pixels large (detect::RegionPlan); 0 = Frigate 0.8's regions.
   int min_object_pixels = 0;
 };

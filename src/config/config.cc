@@ -81,6 +81,7 @@ struct GlobalSpec {
   ObjectsSpec objects;
   MotionSpec motion;
   std::optional<int> max_disappeared;
+  std::optional<int> min_object_pixels;
 };
 
 // A camera's live views are /api/<camera> and /api/<camera>/latest.jpg; Frigate 0.8's API has
@@ -393,13 +394,14 @@ MotionConfig ReadCameraMotion(MapReader& camera, const MotionSpec& global, int c
   return motion;
 }
 
-DetectConfig ReadCameraDetect(MapReader& camera, std::optional<int> global_max_disappeared,
-                              std::optional<int> fps) {
+DetectConfig ReadCameraDetect(MapReader& camera, const GlobalSpec& global, std::optional<int> fps) {
   DetectConfig detect;
   MapReader r = camera.Map("detect");
   Set(detect.enabled, r.Bool("enabled"));
   detect.max_disappeared =
-      First(r.Int("max_disappeared", kPositive), global_max_disappeared, fps.value_or(5) * 5);
+      First(r.Int("max_disappeared", kPositive), global.max_disappeared, fps.value_or(5) * 5);
+  detect.min_object_pixels = First(r.Int("min_object_pixels", kNonNegative),
+                                   global.min_object_pixels, DetectConfig::kDefaultMinObjectPixels);
   r.Finish();
   return detect;
 }
@@ -549,6 +551,7 @@ class Loader {
     global.motion = ReadMotion(r);
     MapReader detect = r.Map("detect");
     global.max_disappeared = detect.Int("max_disappeared", kPositive);
+    global.min_object_pixels = detect.Int("min_object_pixels", kNonNegative);
     detect.Finish();
     return global;
   }
@@ -939,7 +942,7 @@ class Loader {
     camera.mqtt = ReadCameraMqtt(c);
     camera.objects = ResolveObjects(ReadObjects(c), global.objects);
     camera.motion = ReadCameraMotion(c, global.motion, camera.height);
-    camera.detect = ReadCameraDetect(c, global.max_disappeared, camera.fps);
+    camera.detect = ReadCameraDetect(c, global, camera.fps);
     c.Finish();
 
     if (diag_.errors().size() != errors_before)

@@ -224,6 +224,10 @@ struct CameraMqttConfig {
 struct DetectConfig {
   bool enabled = true;      // runtime-toggleable (MQTT)
   int max_disappeared = 0;  // frames; camera -> global -> fps * 5 (fps unset: 25)
+  // corvette: regions merge while every tracked object in them stays at least this many model
+  // input pixels large (detect::RegionPlan); 0 = Frigate 0.8's regions. camera -> global -> 48.
+  int min_object_pixels = kDefaultMinObjectPixels;
+  static constexpr int kDefaultMinObjectPixels = 48;
 };
 
 struct CameraConfig {

@@ -47,12 +47,28 @@ float BoxIou(const PixelBox& a, const PixelBox& b) {
   return uni > 0 ? static_cast<float>(inter) / static_cast<float>(uni) : 0.0f;
 }
 
+// The side a region holding `group` may reach: what its smallest tracked object allows; the model's
+// input side when it holds none (motion of something not yet seen: it may be small, so it is not
+// scaled down).
+int GroupLimit(const PixelBox& group, std::span<const PixelBox> tracked, const RegionPlan& plan) {
+  int limit = std::numeric_limits<int>::max();
+  bool holds_tracked = false;
+  for (const PixelBox& object : tracked) {
+    if (Contains(group, object)) {
+      holds_tracked = true;
+      limit = std::min(limit, LargestRegionSide(object, plan));
+    }
+  }
+  return holds_tracked ? limit : plan.model_size;
+}
+
 // RegionPlan's merge. Each region holds the groups of boxes it was made for (its content); two
 // regions can become calculate_region(.., 1.2) of their contents' union when that is no larger than
-// every group inside it allows. The pair giving the smallest such region is merged, until no pair
-// can be.
+// every group inside them allows (GroupLimit). The pair giving the smallest such region is merged,
+// until no pair can be.
 void MergeWhileObjectsStayLarge(int frame_width, int frame_height, std::span<const PixelBox> groups,
-                                const RegionPlan& plan, std::vector<PixelBox>& regions) {
+                                std::span<const PixelBox> tracked, const RegionPlan& plan,
+                                std::vector<PixelBox>& regions) {
   if (plan.model_size <= 0 || plan.min_object_pixels <= 0 || regions.size() < 2)
     return;
   std::vector<PixelBox> contents(regions.size());
@@ -63,7 +79,7 @@ void MergeWhileObjectsStayLarge(int frame_width, int frame_height, std::span<con
       if (Contains(regions[i], group)) {
         contents[i] = has_content[i] ? Union(contents[i], group) : group;
         has_content[i] = 1;
-        limits[i] = std::min(limits[i], LargestRegionSide(group, plan));
+        limits[i] = std::min(limits[i], GroupLimit(group, tracked, plan));
         break;
       }
     }
@@ -141,10 +157,10 @@ std::vector<PixelBox> TrackedBoxesTouchingMotion(std::span<const PixelBox> track
   return out;
 }
 
-int LargestRegionSide(const PixelBox& group, const RegionPlan& plan) {
+int LargestRegionSide(const PixelBox& object, const RegionPlan& plan) {
   if (plan.model_size <= 0 || plan.min_object_pixels <= 0)
     return std::numeric_limits<int>::max();
-  const long long side = static_cast<long long>(std::max(group.width(), group.height())) *
+  const long long side = static_cast<long long>(std::max(object.width(), object.height())) *
                          plan.model_size / plan.min_object_pixels;
   return static_cast<int>(std::min<long long>(side, std::numeric_limits<int>::max()));
 }
@@ -166,7 +182,7 @@ std::vector<PixelBox> PlanRegions(int frame_width, int frame_height,
   for (const auto& group : GroupRegions(first)) {
     regions.push_back(CalculateRegion(frame_width, frame_height, group, 1.0));
   }
-  MergeWhileObjectsStayLarge(frame_width, frame_height, groups, plan, regions);
+  MergeWhileObjectsStayLarge(frame_width, frame_height, groups, touching, plan, regions);
   // calculate_region rounds the side down to a multiple of 4: make sure no motion box fell off an
   // edge.
   for (const auto& m : motion) {

@@ -45,20 +45,21 @@ std::vector<PixelBox> TrackedBoxesTouchingMotion(std::span<const PixelBox> track
 // the objects stay large enough for the model (corvette's extension, see RegionPlan).
 struct RegionPlan {
   int model_size = 0;  // the detector's square input side; 0 = Frigate 0.8's plan, no further merge
-  // Smallest size, in model input pixels, that a group of boxes (a moving or tracked object, by its
-  // larger side) may be scaled down to. Two regions become one, calculate_region(.., 1.2) around
-  // the groups of both, when that is no larger than model_size * (each group's larger side) /
-  // min_object_pixels for every group in them: one detector call instead of two, every object
-  // still at least this large.
+  // Smallest size, in model input pixels, that a tracked object (by its larger side) may be scaled
+  // down to. Two regions become one, calculate_region(.., 1.2) around the boxes of both, when that
+  // is no larger than model_size * (the object's larger side) / min_object_pixels for every tracked
+  // object touching their motion, and no larger than model_size where motion touches no tracked
+  // object (something not yet seen, whose size is unknown): one detector call instead of two,
+  // every known object still at least this large.
   int min_object_pixels = 0;
 };
 std::vector<PixelBox> PlanRegions(int frame_width, int frame_height,
                                   std::span<const PixelBox> motion,
                                   std::span<const PixelBox> tracked, const RegionPlan& plan = {});
 
-// The side a region may have for the groups inside it to stay at least `min_object_pixels` large
-// in a `model_size` model input; INT_MAX when the plan does not merge.
-int LargestRegionSide(const PixelBox& group, const RegionPlan& plan);
+// The side a region may have for `object` to stay at least `min_object_pixels` large in a
+// `model_size` model input; INT_MAX when the plan does not merge.
+int LargestRegionSide(const PixelBox& object, const RegionPlan& plan);
 
 // Section 4.4's clipped test: the detection's box lies within 5 px of an edge of its region that is
 // not itself within 5 px of the frame edge.

@@ -25,6 +25,7 @@
 #include "../support/detector_pool_suite.h"
 #include "../support/vtest_frames.h"
 #include "camera/frame_pipeline.h"
+#include "config/config.h"
 #include "detect/object_filter.h"
 
 namespace corvette::camera {
@@ -144,6 +145,8 @@ class PipelineRecallTest : public corvette::testing::DetectorPoolSuite {
     options.object_filter = std::move(filter);
     options.tracker.max_disappeared = 25;
     options.tracker.seed = 1;
+    // The camera's region plan (config detect.min_object_pixels' default) unless the bench asks.
+    options.min_object_pixels = config::DetectConfig{}.min_object_pixels;
     if (const char* pixels = std::getenv("CORVETTE_RECALL_MIN_OBJECT_PIXELS"))
       options.min_object_pixels = std::atoi(pixels);
     return options;

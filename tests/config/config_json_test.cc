@@ -86,7 +86,7 @@ TEST(ConfigJson, MatchesFrigateShapeForHomeAssistantFixture) {
     "best_image_timeout": 60,
     "clips": {"enabled": true, "objects": null, "post_capture": 5, "pre_capture": 5,
               "required_zones": [], "retain": {"default": 10, "objects": {}}},
-    "detect": {"enabled": true, "max_disappeared": 20},
+    "detect": {"enabled": true, "max_disappeared": 20, "min_object_pixels": 48},
     "ffmpeg_cmds": [{
       "cmd": "ffmpeg -hide_banner -loglevel warning -avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp -stimeout 5000000 -use_wallclock_as_timestamps 1 -i rtsp://rtsp:*****@cam-front-door/live -f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an /tmp/cache/front_door-%Y%m%d%H%M%S.mp4 -c copy -f flv rtmp://127.0.0.1/live/front_door -r 4 -f rawvideo -pix_fmt yuv420p pipe:",
       "roles": ["detect", "rtmp", "clips"]}],

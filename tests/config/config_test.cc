@@ -384,6 +384,23 @@ cameras:
   EXPECT_FALSE(config.cameras[1].detect.enabled);
 }
 
+TEST(ConfigInheritance, MinObjectPixelsCameraThenGlobalThenDefault) {
+  const char* camera = R"(
+    ffmpeg: {inputs: [{path: x, roles: [detect]}]}
+    width: 640
+    height: 480
+)";
+  Config defaults = MustLoad(std::string("cameras:\n  a:") + camera);
+  EXPECT_EQ(defaults.cameras[0].detect.min_object_pixels, 48);
+  Config config = MustLoad(std::string("detect:\n  min_object_pixels: 64\ncameras:\n  a:") +
+                           camera + "  b:" + camera + "    detect: {min_object_pixels: 0}\n");
+  EXPECT_EQ(config.cameras[0].detect.min_object_pixels, 64);
+  EXPECT_EQ(config.cameras[1].detect.min_object_pixels, 0);  // Frigate 0.8's regions
+  const LoadResult bad =
+      LoadYaml(std::string("cameras:\n  a:") + camera + "    detect: {min_object_pixels: -1}\n");
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("cameras.a.detect.min_object_pixels")));
+}
+
 TEST(ConfigInheritance, CameraOutputArgsReplaceGlobalWithBuiltInDefaults) {
   Config config = MustLoad(R"(
 ffmpeg:

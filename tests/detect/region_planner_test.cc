@@ -75,46 +75,53 @@ TEST(RegionPlannerTest, TrackedBoxesTouchingMotionWidenTheRegion) {
   EXPECT_FALSE(Contains(regions[0], tracked[1]));
 }
 
-TEST(RegionPlannerTest, RegionsMergeOnlyWhileEveryObjectStaysLargeEnoughForTheModel) {
-  // Two walkers 150 px tall, 500 px apart: Frigate's plan gives a 300-px region each.
+TEST(RegionPlannerTest, RegionsMergeOnlyWhileEveryTrackedObjectStaysLargeEnoughForTheModel) {
+  // Two tracked walkers 150 px tall, 500 px apart, moving: Frigate's plan gives a 300-px region
+  // each.
   const std::vector<PixelBox> walkers = {{200, 300, 260, 450}, {700, 300, 760, 450}};
-  ASSERT_EQ(PlanRegions(1280, 720, walkers, {}).size(), 2u);
+  const std::vector<PixelBox> legs = {{200, 400, 260, 450}, {700, 400, 760, 450}};
+  ASSERT_EQ(PlanRegions(1280, 720, legs, walkers).size(), 2u);
   // One region around both is 1.2 x 560 = 672 px: at a 320 model a 150-px walker becomes 71 px.
   const RegionPlan plan{.model_size = 320, .min_object_pixels = 64};
   EXPECT_EQ(LargestRegionSide(walkers[0], plan), 750);
-  const auto merged = PlanRegions(1280, 720, walkers, {}, plan);
+  const auto merged = PlanRegions(1280, 720, legs, walkers, plan);
   ASSERT_EQ(merged.size(), 1u);
   EXPECT_TRUE(Contains(merged[0], walkers[0]));
   EXPECT_TRUE(Contains(merged[0], walkers[1]));
   EXPECT_LE(merged[0].width(), 750);
   // Asking for 80 model pixels allows 600-px regions: they stay apart.
   EXPECT_EQ(
-      PlanRegions(1280, 720, walkers, {}, {.model_size = 320, .min_object_pixels = 80}).size(), 2u);
-  // A small thing in one of them (a 40-px walker far away) keeps its region at full resolution.
-  const std::vector<PixelBox> with_small = {{200, 300, 260, 450}, {700, 300, 716, 340}};
-  EXPECT_EQ(PlanRegions(1280, 720, with_small, {}, plan).size(), 2u);
+      PlanRegions(1280, 720, legs, walkers, {.model_size = 320, .min_object_pixels = 80}).size(),
+      2u);
+  // A small walker (40 px, far away) keeps its region at full resolution.
+  const std::vector<PixelBox> with_small = {{200, 300, 260, 450}, {700, 410, 716, 450}};
+  EXPECT_EQ(PlanRegions(1280, 720, legs, with_small, plan).size(), 2u);
 }
 
-TEST(RegionPlannerTest, ATrackedBoxTouchingMotionSetsTheSizeItsRegionMayReach) {
-  // Motion on a walker's legs only: the tracked box (the whole walker) is what the model must see.
-  const std::vector<PixelBox> motion = {{200, 420, 260, 450}, {700, 420, 760, 450}};
-  const std::vector<PixelBox> tracked = {{200, 300, 260, 450}, {700, 300, 760, 450}};
-  const RegionPlan plan{.model_size = 320, .min_object_pixels = 64};
-  EXPECT_EQ(PlanRegions(1280, 720, motion, tracked, plan).size(), 1u);
-  // Without the tracked boxes the 30-px motion boxes alone allow no merge.
-  EXPECT_EQ(PlanRegions(1280, 720, motion, {}, plan).size(), 2u);
+TEST(RegionPlannerTest, MotionOfSomethingNotYetTrackedIsNotScaledDown) {
+  // The same two walkers before the tracker knows them: their size is unknown (a motion box is not
+  // the object), so their regions stay at most the model's input size and do not merge.
+  const std::vector<PixelBox> walkers = {{200, 300, 260, 450}, {700, 300, 760, 450}};
+  const RegionPlan plan{.model_size = 320, .min_object_pixels = 32};
+  EXPECT_EQ(PlanRegions(1280, 720, walkers, {}, plan).size(), 2u);
+  // Once one of them is tracked, the other's region still limits the merge.
+  const std::vector<PixelBox> one_tracked = {walkers[0]};
+  EXPECT_EQ(PlanRegions(1280, 720, walkers, one_tracked, plan).size(), 2u);
+  // Both tracked: one region.
+  EXPECT_EQ(PlanRegions(1280, 720, walkers, walkers, plan).size(), 1u);
 }
 
 TEST(RegionPlannerTest, MergedRegionsStillHoldEveryMotionBox) {
-  const RegionPlan plan{.model_size = 320, .min_object_pixels = 48};
+  const RegionPlan plan{.model_size = 320, .min_object_pixels = 32};
   const std::vector<std::vector<PixelBox>> cases = {
       {{10, 10, 110, 210}, {1100, 500, 1200, 700}, {600, 300, 700, 500}},
       {{0, 0, 100, 200}, {1179, 519, 1279, 719}},
       {{100, 100, 200, 300}, {300, 100, 400, 300}, {500, 100, 600, 300}, {700, 100, 800, 300}},
   };
   for (const auto& motion : cases) {
-    const auto regions = PlanRegions(1280, 720, motion, {}, plan);
-    EXPECT_LE(regions.size(), PlanRegions(1280, 720, motion, {}).size());
+    // Every moving thing tracked, so the plan may merge.
+    const auto regions = PlanRegions(1280, 720, motion, motion, plan);
+    EXPECT_LT(regions.size(), PlanRegions(1280, 720, motion, motion).size());
     for (const auto& m : motion) {
       bool covered = false;
       for (const auto& r : regions)
