@@ -8,10 +8,11 @@ detection on (person). After a warm-up, one window of /api/stats samples and /pr
   - whole-process CPU in cores: corvette plus its ffmpeg children.
 Usage: bench/cameras_bench.py [build dir] [--cameras=N] [--size=320|416] [--runtime=NAME]
                               [--precision=fp32|int8] [--detectors=N] [--threads=N] [--warmup=S]
-                              [--seconds=S] [--quick]
+                              [--seconds=S] [--min-object-pixels=N] [--quick]
   --runtime: detectors.<name>.runtime (auto, onnxruntime, opencv); absent: the default;
   --precision: detectors.<name>.precision; absent: the default (fp32);
   --detectors/--threads: detector count and threads per detector (default: corvette's default);
+  --min-object-pixels: detect.min_object_pixels (0 = Frigate's regions); absent: the default;
   --quick: 10-s warm-up and a 20-s window.
 """
 
@@ -44,6 +45,7 @@ DETECTORS = int(option("detectors", "0"))
 THREADS = int(option("threads", "0"))
 WARMUP = float(option("warmup", "10" if QUICK else "30"))
 SECONDS = float(option("seconds", "20" if QUICK else "60"))
+MIN_OBJECT_PIXELS = option("min-object-pixels", None)
 TICKS = os.sysconf("SC_CLK_TCK")
 VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
@@ -71,6 +73,8 @@ def config_for(path):
         "width": 1280, "height": 720, "fps": 5,
         "objects": {"track": ["person"]},
     }
+    if MIN_OBJECT_PIXELS is not None:
+        camera["detect"] = {"min_object_pixels": int(MIN_OBJECT_PIXELS)}
     extra = {}
     if SIZE:
         extra["model"] = {"width": SIZE, "height": SIZE}
@@ -113,7 +117,7 @@ def main():
                                             "detection_fps")} for n in names}
         print(f"config: {CAMERAS} cameras 1280x720 5 fps, model {SIZE or 'default'}, runtime "
               f"{RUNTIME or 'default'}, precision {PRECISION or 'default'}, detectors {DETECTORS or 'default'} x threads "
-              f"{THREADS or 'default'}; warm-up {WARMUP:.0f} s, window {SECONDS:.0f} s; load "
+              f"{THREADS or 'default'}, min_object_pixels {MIN_OBJECT_PIXELS or 'default'}; warm-up {WARMUP:.0f} s, window {SECONDS:.0f} s; load "
               f"{load:.1f} to {os.getloadavg()[0]:.1f}")
         for n, r in rows.items():
             print(f"  {n}: camera_fps {r['camera_fps']:.2f} process_fps {r['process_fps']:.2f} "
