@@ -8,11 +8,13 @@ detection on (person). After a warm-up, one window of /api/stats samples and /pr
   - whole-process CPU in cores: corvette plus its ffmpeg children.
 Usage: bench/cameras_bench.py [build dir] [--cameras=N] [--size=320|416] [--runtime=NAME]
                               [--precision=fp32|int8] [--detectors=N] [--threads=N] [--warmup=S]
-                              [--seconds=S] [--min-object-pixels=N] [--quick]
+                              [--seconds=S] [--min-object-pixels=N] [--stagger] [--quick]
   --runtime: detectors.<name>.runtime (auto, onnxruntime, opencv); absent: the default;
   --precision: detectors.<name>.precision; absent: the default (fp32);
   --detectors/--threads: detector count and threads per detector (default: corvette's default);
   --min-object-pixels: detect.min_object_pixels (0 = Frigate's regions); absent: the default;
+  --stagger: camera i starts i/N of the way into the clip (without it every camera shows the same
+             frame at the same moment, so their busy seconds coincide);
   --quick: 10-s warm-up and a 20-s window.
 """
 
@@ -37,6 +39,8 @@ def option(name, default):
 
 
 QUICK = "--quick" in sys.argv
+STAGGER = "--stagger" in sys.argv
+CLIP_SECONDS = 79.5  # vtest.avi: 795 frames at 10 fps
 CAMERAS = int(option("cameras", "4"))
 SIZE = int(option("size", "0"))
 RUNTIME = option("runtime", None)
@@ -67,14 +71,19 @@ def make_camera_file(workdir):
 
 
 def config_for(path):
-    camera = {
-        "ffmpeg": {"inputs": [{"path": path, "input_args": "-re -stream_loop -1",
-                               "roles": ["detect"]}]},
-        "width": 1280, "height": 720, "fps": 5,
-        "objects": {"track": ["person"]},
-    }
-    if MIN_OBJECT_PIXELS is not None:
-        camera["detect"] = {"min_object_pixels": int(MIN_OBJECT_PIXELS)}
+    def camera(index):
+        input_args = "-re -stream_loop -1"
+        if STAGGER:
+            input_args += f" -ss {index * CLIP_SECONDS / CAMERAS:.1f}"
+        config = {
+            "ffmpeg": {"inputs": [{"path": path, "input_args": input_args,
+                                   "roles": ["detect"]}]},
+            "width": 1280, "height": 720, "fps": 5,
+            "objects": {"track": ["person"]},
+        }
+        if MIN_OBJECT_PIXELS is not None:
+            config["detect"] = {"min_object_pixels": int(MIN_OBJECT_PIXELS)}
+        return config
     extra = {}
     if SIZE:
         extra["model"] = {"width": SIZE, "height": SIZE}
@@ -87,7 +96,7 @@ def config_for(path):
         if THREADS:
             detector["num_threads"] = THREADS
         extra["detectors"] = {f"cpu{i}": dict(detector) for i in range(max(DETECTORS, 1))}
-    return corvette_harness.base_config({f"cam{i}": camera for i in range(CAMERAS)}, **extra)
+    return corvette_harness.base_config({f"cam{i}": camera(i) for i in range(CAMERAS)}, **extra)
 
 
 def main():
@@ -117,7 +126,7 @@ def main():
                                             "detection_fps")} for n in names}
         print(f"config: {CAMERAS} cameras 1280x720 5 fps, model {SIZE or 'default'}, runtime "
               f"{RUNTIME or 'default'}, precision {PRECISION or 'default'}, detectors {DETECTORS or 'default'} x threads "
-              f"{THREADS or 'default'}, min_object_pixels {MIN_OBJECT_PIXELS or 'default'}; warm-up {WARMUP:.0f} s, window {SECONDS:.0f} s; load "
+              f"{THREADS or 'default'}, min_object_pixels {MIN_OBJECT_PIXELS or 'default'}, {'staggered' if STAGGER else 'in step'}; warm-up {WARMUP:.0f} s, window {SECONDS:.0f} s; load "
               f"{load:.1f} to {os.getloadavg()[0]:.1f}")
         for n, r in rows.items():
             print(f"  {n}: camera_fps {r['camera_fps']:.2f} process_fps {r['process_fps']:.2f} "
