@@ -40,12 +40,7 @@ FrameDetectionResult DetectFrame(DetectorPool& pool, const ObjectFilter& filter,
       },
       &out.regions);
   out.refinement_calls = out.detector_calls - planned_calls;
-  // Kept: what touches motion (Frigate's rule) or a tracked object's box. A tracked object lying
-  // in a region run this frame counts as looked at (the tracker ages it when it is not found), so
-  // what the detector found in its place must reach the tracker, moving or not.
-  std::vector<PixelBox> kept_boxes(motion.begin(), motion.end());
-  kept_boxes.insert(kept_boxes.end(), tracked.begin(), tracked.end());
-  out.detections = DetectionsWithMotion(std::move(detections), kept_boxes);
+  out.detections = DetectionsTouchingMotionOrTracked(std::move(detections), motion, tracked);
   return out;
 }
 

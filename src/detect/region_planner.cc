@@ -242,12 +242,15 @@ std::vector<Detection> RefineClippedDetections(std::vector<Detection> detections
   return detections;
 }
 
-std::vector<Detection> DetectionsWithMotion(std::vector<Detection> detections,
-                                            std::span<const PixelBox> motion) {
-  std::erase_if(detections, [&](const Detection& d) {
-    return std::none_of(motion.begin(), motion.end(),
-                        [&](const PixelBox& m) { return Intersects(d.box, m); });
-  });
+std::vector<Detection> DetectionsTouchingMotionOrTracked(std::vector<Detection> detections,
+                                                         std::span<const PixelBox> motion,
+                                                         std::span<const PixelBox> tracked) {
+  const auto touches = [](const Detection& d, std::span<const PixelBox> boxes) {
+    return std::any_of(boxes.begin(), boxes.end(),
+                       [&](const PixelBox& box) { return Intersects(d.box, box); });
+  };
+  std::erase_if(detections,
+                [&](const Detection& d) { return !touches(d, motion) && !touches(d, tracked); });
   return detections;
 }
 

@@ -80,8 +80,11 @@ std::vector<Detection> RefineClippedDetections(std::vector<Detection> detections
                                                int frame_height, const RegionDetectFn& detect,
                                                std::vector<PixelBox>* regions, int max_rounds = 4);
 
-// The detections whose box intersects at least one motion box ("detections_with_motion").
-std::vector<Detection> DetectionsWithMotion(std::vector<Detection> detections,
-                                            std::span<const PixelBox> motion);
+// The detections whose box intersects at least one motion box (Frigate's "detections_with_motion")
+// or at least one tracked box: a tracked object lying in a region run this frame counts as looked
+// at, so what the detector found in its place must reach the tracker, moving or not.
+std::vector<Detection> DetectionsTouchingMotionOrTracked(std::vector<Detection> detections,
+                                                         std::span<const PixelBox> motion,
+                                                         std::span<const PixelBox> tracked);
 
 }  // namespace corvette::detect

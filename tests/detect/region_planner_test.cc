@@ -208,14 +208,21 @@ TEST(RefineTest, NmsPerLabelHasNoScoreThreshold) {
   EXPECT_EQ(kept[1].label, "dog");
 }
 
-TEST(DetectionsWithMotionTest, KeepsOnlyDetectionsTouchingMotion) {
+TEST(DetectionsTouchingMotionOrTrackedTest, KeepsDetectionsTouchingMotionOrATrackedBox) {
   const PixelBox region{0, 0, 300, 300};
   std::vector<Detection> dets = {Det("person", 0.9f, {10, 10, 50, 100}, region),
-                                 Det("person", 0.9f, {200, 10, 250, 100}, region)};
+                                 Det("person", 0.9f, {200, 10, 250, 100}, region),
+                                 Det("person", 0.9f, {120, 150, 160, 250}, region)};
   const std::vector<PixelBox> motion = {{50, 100, 60, 110}};
-  const auto kept = DetectionsWithMotion(dets, motion);
+  const auto kept = DetectionsTouchingMotionOrTracked(dets, motion, {});
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].box.x1, 10);
+  // A still person already tracked where the detector found one is kept; nothing else is.
+  const std::vector<PixelBox> tracked = {{205, 12, 248, 98}};
+  const auto with_tracked = DetectionsTouchingMotionOrTracked(dets, motion, tracked);
+  ASSERT_EQ(with_tracked.size(), 2u);
+  EXPECT_EQ(with_tracked[0].box.x1, 10);
+  EXPECT_EQ(with_tracked[1].box.x1, 200);
 }
 
 }  // namespace
