@@ -40,7 +40,8 @@ struct FramePipelineOptions {
 struct FrameProcessing {
   std::vector<detect::PixelBox> motion_boxes;
   std::vector<detect::PixelBox> regions;  // every region run, refinement regions included
-  // Filtered, each touching a motion box or a re-checked still object's box: what the tracker got.
+  // Filtered, each touching a motion box, a re-checked still object's box or a tracked object's
+  // box: what the tracker got.
   std::vector<detect::Detection> detections;
   int detector_calls = 0;     // regions sent to the detector pool
   int refinement_calls = 0;   // of those, regions around clipped detections

@@ -13,7 +13,7 @@
 namespace corvette::detect {
 
 struct FrameDetectionResult {
-  std::vector<Detection> detections;  // filtered, refined, touching motion: what the tracker gets
+  std::vector<Detection> detections;  // filtered, refined, touching motion or a tracked box
   std::vector<PixelBox> regions;  // every region run, refinement regions included (debug overlay)
   int detector_calls = 0;         // regions sent to the detector (counts towards detection_fps)
   int refinement_calls = 0;       // of those, regions around clipped detections (section 4.4)
@@ -22,7 +22,8 @@ struct FrameDetectionResult {
 
 // The detection part of one frame's processing (sections 4.3 to 5): regions from the motion boxes
 // and the tracked boxes touching motion, all regions through the pool at once, the filters on every
-// detection, refinement of clipped detections, and only detections touching motion kept. No motion
+// detection, refinement of clipped detections, and only detections touching motion or a tracked box
+// kept (DetectionsTouchingMotionOrTracked). No motion
 // boxes: no detector call and no detections. `frame_owner` keeps `frame` alive while detectors read
 // it. `plan` is PlanRegions' (its default: Frigate 0.8's regions).
 FrameDetectionResult DetectFrame(DetectorPool& pool, const ObjectFilter& filter,

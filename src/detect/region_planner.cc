@@ -84,9 +84,13 @@ void MergeWhileObjectsStayLarge(int frame_width, int frame_height, std::span<con
       }
     }
   }
+  // A region holding no whole group (calculate_region's rounding can cut one by a pixel): what it
+  // holds is unknown, so it is not scaled below the model's input.
   for (size_t i = 0; i < regions.size(); ++i) {
-    if (!has_content[i])
+    if (!has_content[i]) {
       contents[i] = regions[i];
+      limits[i] = plan.model_size;
+    }
   }
   while (regions.size() >= 2) {
     size_t best_i = 0;
