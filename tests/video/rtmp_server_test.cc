@@ -322,7 +322,10 @@ TEST_F(RtmpServerTest, WorkerLeftByAKilledMasterIsStoppedAtTheNextStart) {
   pid_t master = -1;
   ASSERT_EQ(::posix_spawn(&master, argv[0], nullptr, &attr, argv.data(), environ), 0);
   posix_spawnattr_destroy(&attr);
+  // The master listens before it forks its worker: wait for the worker too, or killing the
+  // master leaves nothing holding the port.
   ASSERT_TRUE(WaitFor([&] { return AcceptsConnections(port); }, 10s));
+  ASSERT_TRUE(WaitFor([&] { return LiveGroupMembers(master) >= 2; }, 10s));
   ::kill(master, SIGKILL);
   ASSERT_EQ(::waitpid(master, nullptr, 0), master);
   // The worker still accepts connections without its master.
