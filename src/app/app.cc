@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,12 +13,21 @@
 #include "config/config_json.h"
 #include "http/api_handlers.h"
 #include "http/static_files.h"
+#include "http/switch_routes.h"
+#include "http/web_files.h"
 #include "stats/stats_document.h"
 #include "stats/storage_stats.h"
 #include "version.h"
 #include "video/child_process.h"
 
 namespace corvette::app {
+namespace {
+
+http::CameraSwitches SwitchesOf(const mqtt::FeatureStates& states) {
+  return {states.detect, states.clips, states.snapshots};
+}
+
+}  // namespace
 
 App::App(config::Config config, std::vector<std::string> warnings, util::Clock& clock)
     : config_(std::move(config)),
@@ -262,6 +272,21 @@ void App::Set(const std::string& camera, mqtt::Feature feature, bool enabled) {
   }
 }
 
+mqtt::FeatureStates App::ApplySwitch(const std::string& camera, mqtt::Feature feature, bool enabled,
+                                     std::string_view by) {
+  Set(camera, feature, enabled);
+  Log().info("{} {} for {} by {}", mqtt::FeatureName(feature), enabled ? "ON" : "OFF", camera, by);
+  mqtt::OutgoingMessage state = mqtt::StateMessage(camera, feature, enabled);
+  if (mqtt_) {
+    mqtt_->Publish(state.topic, state.payload, /*retain=*/true);
+    mqtt_->Publish(fmt::format("{}/{}/set", camera, mqtt::FeatureName(feature)), state.payload,
+                   /*retain=*/true);
+  } else if (ws_relay_) {
+    ws_relay_->Broadcast(state.topic, state.payload);
+  }
+  return Get(camera);
+}
+
 std::optional<std::string> App::StartDetectors() {
   if (config_.cameras.empty())
     return std::nullopt;
@@ -298,16 +323,21 @@ std::optional<std::string> App::StartRtmpServer() {
 }
 
 std::optional<std::string> App::BuildCameras() {
+  std::vector<std::string> names;
+  for (const config::CameraConfig& camera : config_.cameras)
+    names.push_back(camera.name);
+  ws_relay_ = std::make_shared<WsRelay>();
   if (config_.mqtt) {
-    std::vector<std::string> names;
-    for (const config::CameraConfig& camera : config_.cameras)
-      names.push_back(camera.name);
-    mqtt_ = std::make_unique<MqttBridge>(*config_.mqtt, std::move(names), *this,
+    mqtt_ = std::make_unique<MqttBridge>(*config_.mqtt, names, *this,
                                          [this] { return StatsDocument(); });
     mqtt_events_ = std::make_shared<MqttEventPublisher>(*mqtt_);
-    // Without MQTT there is nothing to relay: /ws is then 404 like any unknown path.
-    ws_relay_ = std::make_shared<WsRelay>();
     ws_relay_->Attach(*mqtt_);
+  } else {
+    // The web page's live updates and switches work without a broker too.
+    ws_relay_->AttachLocal(names, [this](const mqtt::SetCommand& command) {
+      ApplySwitch(command.camera, command.feature, command.enabled, "websocket");
+    });
+    ws_events_ = std::make_shared<WsEventPublisher>(ws_relay_);
   }
   for (const config::CameraConfig& camera : config_.cameras) {
     camera::CameraOptions options = CameraOptionsFor(config_, camera, ffmpeg_options_);
@@ -323,6 +353,8 @@ std::optional<std::string> App::BuildCameras() {
     auto processor = std::make_shared<events::EventProcessor>(std::move(event_options));
     if (mqtt_events_)
       processor->AddListener(mqtt_events_);
+    if (ws_events_)
+      processor->AddListener(ws_events_);
     if (clip_listener_)
       processor->AddListener(clip_listener_);
     options.on_frame = processor->Observer();
@@ -356,6 +388,32 @@ std::optional<std::string> App::StartHttpServer() {
   http::StaticFiles::AddRoutes(
       router_, std::make_shared<const http::StaticFiles>(
                    http::StaticFiles::Options{config_.storage.clips, config_.storage.recordings}));
+  http::AddSwitchRoutes(
+      router_, {
+                   [this](const std::string& camera) -> std::optional<http::CameraSwitches> {
+                     if (!cameras_->contains(camera))
+                       return std::nullopt;
+                     return SwitchesOf(Get(camera));
+                   },
+                   [this](const std::string& camera, std::string_view feature, bool enabled) {
+                     return SwitchesOf(ApplySwitch(camera, *mqtt::ParseFeature(feature), enabled,
+                                                   "the HTTP API"));
+                   },
+               });
+  std::shared_ptr<const http::WebFiles> web_files;
+  if (std::optional<std::filesystem::path> web_root = http::FindWebRoot()) {
+    try {
+      web_files = http::WebFiles::Load(*web_root);
+      Log().info("web page: {} files from {}", web_files->file_count(), web_root->string());
+    } catch (const std::exception& e) {
+      Log().warn("web page not served: {}", e.what());
+    }
+  } else {
+    Log().warn(
+        "web page not served: no built page beside the binary (web/index.html) nor in "
+        "../share/corvette/web; set CORVETTE_WEB_ROOT or run `make build`");
+  }
+  http::WebFiles::AddRoutes(router_, std::move(web_files));
 
   http::ServerOptions options;
   options.host = config_.server.host;
@@ -364,8 +422,7 @@ std::optional<std::string> App::StartHttpServer() {
   // Cameras and detection first: when the two cores are saturated, API requests, live views and
   // downloads slow down before any camera's process_fps does.
   options.io_thread_niceness = 10;
-  if (ws_relay_)
-    options.websocket_handlers.emplace("/ws", ws_relay_);
+  options.websocket_handlers.emplace("/ws", ws_relay_);
   http_server_ = std::make_unique<http::HttpServer>(options, router_);
   return http_server_->Start();
 }

@@ -65,6 +65,13 @@ class App final : public FeatureSwitches {
   mqtt::FeatureStates Get(const std::string& camera) const override;
   void Set(const std::string& camera, mqtt::Feature feature, bool enabled) override;
 
+  // A switch changed by the web page or an API client (`by` says which, for the log): applied at
+  // once, then its retained `/state` and a retained `/set` (as Home Assistant's own commands are)
+  // go to the broker, so that Home Assistant shows the change and a restart keeps it; without a
+  // broker the `/state` goes to the /ws clients. Returns the camera's switches afterwards.
+  mqtt::FeatureStates ApplySwitch(const std::string& camera, mqtt::Feature feature, bool enabled,
+                                  std::string_view by);
+
  private:
   // Runs one start step; on success remembers `stop` (may be empty) for Stop().
   std::optional<std::string> Step(const std::string& name,
@@ -96,8 +103,10 @@ class App final : public FeatureSwitches {
   // Declared in dependency order: destroyed cameras first, then processors, then the store.
   std::shared_ptr<storage::EventStore> store_;
   std::shared_ptr<events::ZoneCounts> zone_counts_ = std::make_shared<events::ZoneCounts>();
-  // /ws (only with an mqtt section); the HTTP server holds it too.
+  // /ws: the MQTT relay, or without a broker what corvette would publish; the HTTP server holds
+  // it too.
   std::shared_ptr<WsRelay> ws_relay_;
+  std::shared_ptr<WsEventPublisher> ws_events_;  // only without a broker
   std::unique_ptr<events::ClipAssembler> clip_assembler_;
   std::shared_ptr<events::ClipListener> clip_listener_;
   std::unique_ptr<storage::RecordingsMaintainer> recordings_;

@@ -93,11 +93,13 @@ void Router::AllowCrossOrigin(std::string prefix) {
 }
 
 Response Router::Handle(std::string_view method, std::string_view target,
-                        std::vector<std::pair<std::string, std::string>> headers) const {
+                        std::vector<std::pair<std::string, std::string>> headers,
+                        std::string body) const {
   Request request;
   request.method = std::string(method);
   request.target = std::string(target);
   request.headers = std::move(headers);
+  request.body = std::move(body);
   std::size_t question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
   if (question != std::string_view::npos) {

@@ -23,6 +23,7 @@ struct Request {
   std::map<std::string, std::string, std::less<>> path_params;  // decoded named segments
   QueryParams query;
   std::vector<std::pair<std::string, std::string>> headers;  // as received
+  std::string body;  // as received (at most the server's max_body_bytes)
 
   // The named segment `name` of the route's pattern; "" if the pattern has none by that name.
   const std::string& Param(std::string_view name) const;
@@ -62,7 +63,8 @@ class Router {
   // exception: 500 (logged). The body of a HEAD response is left in place: the server sends only
   // the headers (and the GET Content-Length).
   Response Handle(std::string_view method, std::string_view target,
-                  std::vector<std::pair<std::string, std::string>> headers = {}) const;
+                  std::vector<std::pair<std::string, std::string>> headers = {},
+                  std::string body = {}) const;
 
  private:
   struct Segment {

@@ -167,7 +167,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public PartS
     }
     const bool head = request.method() == bhttp::verb::head;
     Response response = shared_->router.Handle(ToStringView(request.method_string()),
-                                               ToStringView(request.target()), std::move(headers));
+                                               ToStringView(request.target()), std::move(headers),
+                                               std::move(request.body()));
     Log().debug("{} {} {}", ToStringView(request.method_string()), ToStringView(request.target()),
                 response.status);
     const bool keep_alive =

@@ -204,6 +204,23 @@ class MqttTest(unittest.TestCase):
         # The server is still fine after the client left.
         self.assertEqual(self.corvette.get("/api/")[0], 200)
 
+    def test_4_http_switch_publishes_state_and_retained_set(self):
+        since = self.listener.mark()
+        status, _, body = self.corvette.request("POST", f"/api/{CAMERA}/clips/set", body=b"ON")
+        self.assertEqual(status, 200, body)
+        self.assertTrue(json.loads(body)["clips"])
+        self.assertEqual(self.wait_message(f"{CAMERA}/clips/state", 10, since).text(), "ON")
+        # Retained, as Home Assistant's own commands: a restart keeps what the page chose.
+        command = mqtt_harness.retained(self.broker.port, self.topic(f"{CAMERA}/clips/set"))
+        self.assertEqual(command.text(), "ON")
+        status, _, body = self.corvette.request("POST", f"/api/{CAMERA}/clips/set", body=b"OFF")
+        self.assertFalse(json.loads(body)["clips"])
+        self.wait_message(f"{CAMERA}/clips/state", 10, since, predicate=lambda m: m.text() == "OFF")
+        command = mqtt_harness.retained(self.broker.port, self.topic(f"{CAMERA}/clips/set"))
+        self.assertEqual(command.text(), "OFF")
+        self.assertFalse(
+            self.corvette.get_json("/api/config")["cameras"][CAMERA]["clips"]["enabled"])
+
     def test_5_broker_restart(self):
         self.broker.stop()
         time.sleep(3.0)
@@ -224,13 +241,42 @@ class MqttTest(unittest.TestCase):
 
 
 class WebSocketWithoutMqttTest(harness.CorvetteTestCase):
+    """Without an mqtt section, /ws still carries the switch states, and the HTTP switch route and
+    a client's /set message change the camera (the web page needs no broker)."""
 
-    def test_ws_is_404_without_mqtt(self):
+    def test_switches_and_states_without_a_broker(self):
         corvette = self.start_corvette(harness.base_config(
             cameras={CAMERA: harness.demo_camera(detect={"enabled": False})}))
         client = mqtt_harness.WebSocketClient(corvette.port)
         try:
-            self.assertEqual(client.status, 404)
+            self.assertEqual(client.status, 101)
+            time.sleep(0.5)  # the session is registered once the handshake completes
+            status, _, body = corvette.request("POST", f"/api/{CAMERA}/snapshots/set", body=b"ON")
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body), {"detect": False, "clips": False, "snapshots": True})
+            state = client.receive_json_until(
+                lambda d: d.get("topic") == f"{CAMERA}/snapshots/state", 10)
+            self.assertEqual(state["payload"], "ON")
+
+            client.send_json({"topic": f"{CAMERA}/detect/set", "payload": "ON"})
+            state = client.receive_json_until(
+                lambda d: d.get("topic") == f"{CAMERA}/detect/state", 10)
+            self.assertEqual(state["payload"], "ON")
+            config = corvette.get_json("/api/config")["cameras"][CAMERA]
+            self.assertTrue(config["detect"]["enabled"])
+            self.assertTrue(config["snapshots"]["enabled"])
+
+            client.send_json({"topic": f"{CAMERA}/person", "payload": "7"})
+            client.send_json({"topic": "nocamera/detect/set", "payload": "OFF"})
+            status, _, body = corvette.request("POST", f"/api/{CAMERA}/detect/set", body=b"maybe")
+            self.assertEqual(status, 400)
+            self.assertEqual(corvette.request("POST", "/api/nocamera/detect/set", body=b"ON")[0],
+                             404)
+            status, _, _ = corvette.request("POST", f"/api/{CAMERA}/detect/set", body=b"OFF",
+                                            headers={"Origin": "http://evil.example"})
+            self.assertEqual(status, 403)
+            self.assertTrue(corvette.get_json("/api/config")["cameras"][CAMERA]["detect"]["enabled"])
+            self.assertIn("refused", corvette.log())
         finally:
             client.close()
 
