@@ -14,6 +14,8 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-paho-mqtt curl sqlite3
+  # the web page's browser tests (driven by npm's playwright-core, no browser download)
+  chromium
   # run time: decoding, the demo footage, the broker, the RTMP restream server
   ffmpeg opencv-doc mosquitto mosquitto-clients nginx libnginx-mod-rtmp
   # the model converter (tools/)
