@@ -9,7 +9,7 @@ for b in "$build"/bench/*_bench; do
   echo "## $(basename "$b")"
   "$b" --benchmark_min_time=1
 done
-for s in bench/*.sh bench/*.py; do
+for s in bench/*.sh bench/*.py bench/*.mjs; do
   [ -e "$s" ] || continue
   [ "$(basename "$s")" = run.sh ] && continue
   echo "## $(basename "$s")"

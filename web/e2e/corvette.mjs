@@ -146,3 +146,47 @@ export function screenshotPath(name) {
   fs.mkdirSync(folder, { recursive: true });
   return path.join(folder, `${name}.png`);
 }
+
+// A reverse proxy that serves `targetPort` under `prefix` ("/nvr/"), as Home Assistant's ingress
+// does (it also forwards WebSocket upgrades and sets X-Ingress-Path). Resolves to { port, close }.
+export async function startPrefixProxy(targetPort, prefix) {
+  const http = await import('node:http');
+  const strip = (url) => '/' + url.slice(prefix.length);
+  const server = http.createServer((request, response) => {
+    if (!request.url.startsWith(prefix)) {
+      response.writeHead(404).end('outside the prefix');
+      return;
+    }
+    const upstream = http.request({
+      host: '127.0.0.1', port: targetPort, method: request.method, path: strip(request.url),
+      headers: { ...request.headers, 'x-ingress-path': prefix.slice(0, -1) },
+    }, (answer) => {
+      response.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+  server.on('upgrade', (request, socket, head) => {
+    if (!request.url.startsWith(prefix)) {
+      socket.destroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, '127.0.0.1', () => {
+      const lines = [`${request.method} ${strip(request.url)} HTTP/1.1`];
+      for (let i = 0; i < request.rawHeaders.length; i += 2)
+        lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+      upstream.write(lines.join('\r\n') + '\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+  };
+}

@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { Corvette, camera, launchBrowser, makeH264Camera, screenshotPath } from './corvette.mjs';
+import {
+  Corvette, camera, launchBrowser, makeH264Camera, screenshotPath, startPrefixProxy,
+} from './corvette.mjs';
 
 const FRONT = 'front';
 const BACK = 'back';
@@ -127,6 +129,10 @@ describe('the web page', () => {
     await page.reload();
     await page.locator('fieldset.overlays input[type=checkbox]').first().waitFor();
     assert.equal(await page.locator('fieldset.overlays input[type=checkbox]').first().isChecked(), !before);
+    await page.waitForFunction(() => {
+      const img = document.querySelector('section.live img');
+      return img && img.naturalWidth > 0;
+    }, null, { timeout: 20_000 });
     await shot('camera');
   });
 
@@ -203,6 +209,61 @@ describe('the web page', () => {
     const links = await page.locator('a[download]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.ok(links.some((h) => h.endsWith('.mp4')), `no clip download in ${links}`);
     await shot('event');
+  });
+
+  test('behind a reverse proxy under a path prefix, as Home Assistant ingress serves it', async () => {
+    const proxy = await startPrefixProxy(corvette.port, '/nvr/');
+    const proxied = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const outside = [];
+    proxied.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.protocol.startsWith('http') && !url.pathname.startsWith('/nvr/')) outside.push(r.url());
+    });
+    try {
+      await proxied.goto(`http://127.0.0.1:${proxy.port}/nvr/`);
+      await proxied.locator('article.camera-card').first().waitFor();
+      await proxied.waitForFunction(() => {
+        const img = document.querySelector('article.camera-card img');
+        return img && img.naturalWidth > 0;
+      }, null, { timeout: 20_000 });
+      // The switch goes through the proxy, and its state comes back over /ws through it too.
+      const clips = proxied.locator('article.camera-card', { hasText: BACK }).getByRole('switch', { name: 'Clips' });
+      await clips.click();
+      await proxied.waitForFunction((el) => el.getAttribute('aria-checked') === 'true',
+        await clips.elementHandle(), { timeout: 10_000 });
+      assert.equal((await corvette.json('api/config')).cameras[BACK].clips.enabled, true);
+      await proxied.getByText('live', { exact: true }).waitFor({ timeout: 10_000 });
+      await proxied.goto(`http://127.0.0.1:${proxy.port}/nvr/#/system`);
+      await proxied.getByRole('heading', { name: 'System' }).waitFor();
+      assert.deepEqual(outside, [], 'requests left the prefix');
+      await proxied.screenshot({ path: screenshotPath('prefix-system'), fullPage: true });
+    } finally {
+      await proxied.close();
+      await proxy.close();
+    }
+  });
+
+  test('a phone in the dark: no sideways scrolling, dark colours', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true, hasTouch: true,
+    });
+    const phone = await context.newPage();
+    try {
+      for (const [route, name] of [['', 'phone-cameras'], ['#/events', 'phone-events'],
+        [`#/cameras/${FRONT}`, 'phone-camera'], ['#/system', 'phone-system']]) {
+        await phone.goto(corvette.url(route));
+        await phone.locator('main *').first().waitFor();
+        await phone.waitForTimeout(1500);
+        const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${route || '/'} scrolls sideways by ${overflow} px on a phone`);
+        await phone.screenshot({ path: screenshotPath(name), fullPage: false });
+      }
+      const background = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const [r, g, b] = background.match(/\d+/g).map(Number);
+      assert.ok(r + g + b < 200, `the dark scheme's background is ${background}`);
+    } finally {
+      await context.close();
+    }
   });
 
   test('editor: points drawn on the picture give the YAML to paste', async () => {

@@ -11,7 +11,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, postText } from './api.js';
 import { readCameras, switchesOf } from './lib/config.js';
 import { parseEventMessage } from './lib/events.js';
-import { backoffDelay, parseSocketMessage, readSwitchTopic } from './lib/topics.js';
+import { backoffDelay, failuresAfterClose, parseSocketMessage, readSwitchTopic } from './lib/topics.js';
 import { configUrl, statsUrl, switchUrl, wsUrl } from './lib/urls.js';
 
 /** Poll periods, ms: without the socket, and with it. */
@@ -165,6 +165,7 @@ export function useStats() {
 let socket = null;
 let failures = 0;
 let reconnectTimer = 0;
+let openedAt = 0; // Date.now() when the socket opened, 0 while it is not open
 
 function handleMessage(text) {
   const msg = parseSocketMessage(text);
@@ -201,7 +202,7 @@ function connect() {
   }
   update({ socket: 'connecting' });
   socket.onopen = () => {
-    failures = 0;
+    openedAt = Date.now();
     update({ socket: 'open' });
     // What changed while the socket was away.
     loadConfig();
@@ -216,6 +217,8 @@ function closed() {
   if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
   socket = null;
   const wasOpen = state.socket === 'open';
+  failures = failuresAfterClose(failures, openedAt ? Date.now() - openedAt : 0);
+  openedAt = 0;
   const delay = backoffDelay(failures);
   failures += 1;
   update({ socket: 'closed' });

@@ -67,6 +67,27 @@ test('zones and masks as polygons; unreadable ones are left out', () => {
   assert.deepEqual(Object.keys(demo.filterMasks), ['person']);
 });
 
+test('a filter\'s masks leave out the objects-level ones /api/config lists first', () => {
+  const cams = readCameras({
+    cameras: {
+      c: {
+        width: 640,
+        height: 480,
+        objects: {
+          track: ['person', 'car'],
+          mask: ['1,1,2,1,2,2'],
+          filters: {
+            person: { mask: ['1,1,2,1,2,2', '5,5,9,5,9,9'] },
+            car: { mask: ['1,1,2,1,2,2'] },
+          },
+        },
+      },
+    },
+  });
+  assert.equal(cams[0].objectMasks.length, 1);
+  assert.deepEqual(cams[0].filterMasks, { person: [[[5, 5], [9, 5], [9, 9]]] });
+});
+
 test('no config, no cameras', () => {
   assert.deepEqual(readCameras(null), []);
   assert.deepEqual(readCameras({ cameras: [] }), []);
@@ -92,6 +113,16 @@ test('live fps: the camera\'s, else the measured one, within 1..30', () => {
   assert.equal(liveFps({ fps: null }, NaN), 5);
   assert.equal(liveFps({ fps: 60 }), 30);
   assert.equal(liveFps({ fps: null }, 0.4), 1);
+});
+
+test('live fps from the stats keeps the stream\'s rate while the measure jitters', () => {
+  // Each new fps is a new MJPEG connection: 4.98 / 5.02 must not switch between 4 and 5.
+  assert.equal(liveFps({ fps: null }, 4.98, 5), 5);
+  assert.equal(liveFps({ fps: null }, 5.6, 5), 5);
+  assert.equal(liveFps({ fps: null }, NaN, 5), 5, 'figures missing for a moment');
+  assert.equal(liveFps({ fps: null }, 2.1, 5), 2, 'the camera really changed rate');
+  assert.equal(liveFps({ fps: null }, 12.3, 5), 12);
+  assert.equal(liveFps({ fps: 10 }, 4.9, 5), 10, 'a configured fps wins');
 });
 
 test('picture height: the next step up, at most the camera\'s', () => {

@@ -43,6 +43,17 @@ test('duration: to end_time, or to now for an event in progress without one', ()
   assert.ok(Number.isNaN(eventDuration({ id: 'a' })));
 });
 
+test('duration of an event in progress runs to now, past corvette\'s lagging end_time', () => {
+  // corvette gives an event in progress a numeric end_time (last seen, refreshed in the row about
+  // once a second, never by the socket's update messages): the counter must still run.
+  const e = ev('a', 100, { in_progress: true, end_time: 110 });
+  assert.equal(eventDuration(e, 130), 30);
+  assert.equal(eventDuration(e, 131), 31);
+  assert.equal(eventDuration(e, 105), 10, 'a browser clock behind the server: up to end_time');
+  assert.equal(eventDuration(ev('b', 100), 130), 10, 'a finished event: to its end_time');
+  assert.ok(Number.isNaN(eventDuration({ id: 'c', start_time: 100, end_time: null, in_progress: false }, 130)));
+});
+
 test('order: newest first, equal start times by id', () => {
   const list = [ev('a', 1), ev('c', 3), ev('b', 3)].sort(compareEvents);
   assert.deepEqual(ids(list), ['c', 'b', 'a']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { svgPoints, toFramePoint, visibleRange } from '../src/lib/geometry.js';
+import { pointOutside, svgPoints, toFramePoint, visibleRange } from '../src/lib/geometry.js';
 
 const rect = { left: 100, top: 50, width: 384, height: 288 }; // a 768x576 frame at half size
 
@@ -13,6 +13,13 @@ test('clicks map to the frame\'s pixels', () => {
 test('clicks outside the picture are clamped to its edge', () => {
   assert.deepEqual(toFramePoint(0, 0, rect, 768, 576), [0, 0]);
   assert.deepEqual(toFramePoint(9999, 9999, rect, 768, 576), [768, 576]);
+});
+
+test('typed points outside the frame are found (clicked ones are clamped)', () => {
+  assert.equal(pointOutside([[0, 0], [768, 576], [10, 10]], 768, 576), -1, 'the edge is inside');
+  assert.equal(pointOutside([[0, 0], [769, 10], [-1, 5]], 768, 576), 1);
+  assert.equal(pointOutside([[0, 0], [5, 5], [-1, 5]], 768, 576), 2);
+  assert.equal(pointOutside([[1, 577]], 768, 576), 0);
 });
 
 test('the rows in view, with overscan, clamped to the list', () => {

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, parseSocketMessage, readSwitchTopic } from '../src/lib/topics.js';
+import {
+  STABLE_OPEN_MS,
+  backoffDelay,
+  failuresAfterClose,
+  parseSocketMessage,
+  readSwitchTopic,
+} from '../src/lib/topics.js';
 
 test('socket frames', () => {
   assert.deepEqual(parseSocketMessage('{"topic":"front/detect/state","payload":"ON"}'), {
@@ -32,4 +38,15 @@ test('reconnect delay grows from about 1 s to at most 30 s', () => {
   assert.equal(backoffDelay(3, 0.999999), 8000);
   assert.ok(backoffDelay(20, 0.999999) <= 30000);
   assert.ok(backoffDelay(20, 0) >= 15000);
+});
+
+test('a socket closed right after it opened keeps backing off', () => {
+  // Reset on every open, a socket that a proxy closes after the handshake was retried (and the
+  // config reloaded) every second, forever.
+  assert.equal(failuresAfterClose(4, 0), 4, 'never opened');
+  assert.equal(failuresAfterClose(4, 200), 4, 'closed at once');
+  assert.equal(failuresAfterClose(4, STABLE_OPEN_MS), 0, 'was open a while');
+  let failures = 0;
+  for (let i = 0; i < 10; i += 1) failures = failuresAfterClose(failures, 50) + 1;
+  assert.ok(backoffDelay(failures, 0) >= 15000);
 });

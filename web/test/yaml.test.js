@@ -79,6 +79,8 @@ test('polygons are read from a string or a list of "x,y"', () => {
   assert.equal(parsePolygon('0,0,100,0,100'), null); // odd count
   assert.equal(parsePolygon('0,0,1.5,0,100,50'), null); // not integers
   assert.equal(parsePolygon(null), null);
+  // The editor's typed text goes in as is: a space inside a number must not join two numbers.
+  assert.equal(parsePolygon('100 200,300,400,500,600'), null);
 });
 
 test('masks: null, one string, or a list', () => {

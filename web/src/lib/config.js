@@ -27,9 +27,13 @@ export function readCameras(config) {
     .filter(([, cam]) => isObject(cam))
     .map(([name, cam]) => {
       const objects = isObject(cam.objects) ? cam.objects : {};
+      const objectMasks = parseMasks(objects.mask);
+      // A filter's mask list starts with the objects-level masks (Frigate's shape): keep only the
+      // label's own.
+      const shared = new Set(objectMasks.map((p) => p.join(',')));
       const filterMasks = {};
       for (const [label, filter] of Object.entries(isObject(objects.filters) ? objects.filters : {})) {
-        const masks = parseMasks(filter?.mask);
+        const masks = parseMasks(filter?.mask).filter((p) => !shared.has(p.join(',')));
         if (masks.length) filterMasks[label] = masks;
       }
       const zones = Object.entries(isObject(cam.zones) ? cam.zones : {})
@@ -43,7 +47,7 @@ export function readCameras(config) {
         labels: Array.isArray(objects.track) ? objects.track.filter((l) => typeof l === 'string') : [],
         zones,
         motionMasks: parseMasks(cam.motion?.mask),
-        objectMasks: parseMasks(objects.mask),
+        objectMasks,
         filterMasks,
         switches: switchesOf(cam),
       };
@@ -72,11 +76,16 @@ export function zonesOf(cameras, camera = '') {
 /**
  * The frame rate the live view asks for: the camera's configured fps, else the rate frames
  * arrive at (stats' camera_fps), else 5; whole, between 1 and 30 (the stream's range), never
- * above the camera's own.
+ * above the camera's own. `current` is the rate the view already streams at: a measured rate
+ * jitters around its value (4.98, 5.02 ...), and each new rate is a new stream, so `current`
+ * is kept while the measured rate is within a quarter of it.
  */
-export function liveFps(cam, statsFps) {
-  const source = cam?.fps || (statsFps > 0 ? statsFps : 5);
-  return Math.min(30, Math.max(1, Math.floor(source) || 1));
+export function liveFps(cam, statsFps, current = 0) {
+  const clampFps = (v) => Math.min(30, Math.max(1, Math.floor(v) || 1));
+  if (cam?.fps) return clampFps(cam.fps);
+  if (!(statsFps > 0)) return current > 0 ? current : 5;
+  if (current > 0 && Math.abs(statsFps - current) <= current / 4) return current;
+  return clampFps(statsFps);
 }
 
 /**

@@ -17,13 +17,16 @@ export function isInProgress(event) {
 }
 
 /**
- * Seconds the event lasted, or has lasted so far for one in progress (up to its `end_time` when
- * the server gives one, else up to `nowSeconds`). NaN when unknown.
+ * Seconds the event lasted, or has lasted so far for one in progress: up to `nowSeconds`, or to
+ * its `end_time` when that is later. (corvette's `end_time` of an event in progress is the last
+ * time the object was seen, refreshed about once a second in the row and never by the socket's
+ * update messages, so it lags; Frigate 0.8 leaves it null.) NaN when unknown.
  */
 export function eventDuration(event, nowSeconds = Date.now() / 1000) {
   const start = event?.start_time;
   if (typeof start !== 'number') return NaN;
-  const end = typeof event.end_time === 'number' ? event.end_time : isInProgress(event) ? nowSeconds : NaN;
+  const seen = typeof event.end_time === 'number' ? event.end_time : NaN;
+  const end = isInProgress(event) ? Math.max(nowSeconds, Number.isNaN(seen) ? -Infinity : seen) : seen;
   return Math.max(0, end - start);
 }
 

@@ -14,6 +14,14 @@ export function toFramePoint(clientX, clientY, rect, width, height) {
   return [clamp(Math.round(x), 0, width), clamp(Math.round(y), 0, height)];
 }
 
+/**
+ * The index of the first point outside a `width` x `height` frame ([0, width] x [0, height], the
+ * range the server accepts without a warning), or -1 when every point is inside.
+ */
+export function pointOutside(points, width, height) {
+  return points.findIndex(([x, y]) => !(x >= 0 && y >= 0 && x <= width && y <= height));
+}
+
 /** The rows to render of a list of `count` rows of `rowHeight` px whose top is `listTop` px
  * below the top of the scrolled page, for a viewport at `scrollTop` of height `viewportHeight`:
  * { start, end } (end exclusive), `overscan` rows added on each side. */

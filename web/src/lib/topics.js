@@ -35,3 +35,15 @@ export function backoffDelay(failures, random = Math.random()) {
   const base = Math.min(30000, 1000 * 2 ** Math.max(0, failures));
   return Math.round(base * (0.5 + random / 2));
 }
+
+/** How long a socket must have stayed open for its close to start the backoff over, ms. */
+export const STABLE_OPEN_MS = 10000;
+
+/**
+ * Failed tries in a row after a socket closed that had been open `openMs` ms (0 when it never
+ * opened). Only a socket that stayed open a while resets the count: one that a proxy or the
+ * server closes right after the handshake would otherwise be retried every second, forever.
+ */
+export function failuresAfterClose(failures, openMs) {
+  return openMs >= STABLE_OPEN_MS ? 0 : failures;
+}

@@ -2,7 +2,7 @@
 // localStorage), the camera's switches and figures, the objects it tracks now (its in-progress
 // events, with their label's best picture), and links to its events.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { LiveMark, LivePicture, Note, Stream, useNow, useTitle } from '../components.js';
 import { getJson, isAbort } from '../api.js';
@@ -61,7 +61,7 @@ function useTrackedObjects(camera) {
   return objects;
 }
 
-function TrackedObjects({ camera, objects }) {
+function TrackedObjects({ camera, objects, maxHeight }) {
   const now = useNow(1000);
   if (objects.length === 0) return html`<p class="muted">Nothing tracked right now.</p>`;
   return html`<ul class="object-grid">
@@ -72,6 +72,7 @@ function TrackedObjects({ camera, objects }) {
             base=${bestUrl(camera, e.label, { crop: 1 })}
             aspect="1 / 1"
             interval=${5000}
+            maxHeight=${maxHeight}
             alt=${`Best picture of ${e.label}`}
           />
           <div class="card-body">
@@ -93,6 +94,7 @@ export function CameraView({ name }) {
   const [overlays, setOverlays] = useState(() => loadOverlays(storage(), name));
   useEffect(() => setOverlays(loadOverlays(storage(), name)), [name]);
   const objects = useTrackedObjects(name);
+  const streamFps = useRef(0); // the fps the stream was opened with (see liveFps)
 
   const cam = live.cameras.find((c) => c.name === name);
   if (!live.config) {
@@ -103,7 +105,8 @@ export function CameraView({ name }) {
   if (!cam) return html`<${Note} kind="error">There is no camera named “${name}”.</${Note}>`;
 
   const figures = readStats(live.stats).cameras.find((c) => c.name === name);
-  const fps = liveFps(cam, figures?.cameraFps);
+  const fps = liveFps(cam, figures?.cameraFps, streamFps.current);
+  streamFps.current = fps;
   // The stream's height follows the size it is shown at (the window's, when the view opened).
   const shownHeight = Math.min(
     window.innerHeight * 0.78,
@@ -163,7 +166,7 @@ export function CameraView({ name }) {
     </div>
     <section aria-label="Tracked objects">
       <h2>Tracked now</h2>
-      <${TrackedObjects} camera=${name} objects=${objects} />
+      <${TrackedObjects} camera=${name} objects=${objects} maxHeight=${cam.height} />
     </section>
   </div>`;
 }

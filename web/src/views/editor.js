@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { Note, useTitle } from '../components.js';
 import { aspectRatio, zoneNameProblem } from '../lib/config.js';
-import { svgPoints, toFramePoint } from '../lib/geometry.js';
+import { pointOutside, svgPoints, toFramePoint } from '../lib/geometry.js';
 import { hrefEditor } from '../lib/route.js';
 import { latestUrl } from '../lib/urls.js';
 import { POLYGON_KINDS, parsePolygon, pointsToString, polygonYaml } from '../lib/yaml.js';
@@ -152,14 +152,20 @@ export function EditorView({ camera }) {
 
   const existing = existingPolygons(cam);
   const cameraNames = live.cameras.map((c) => c.name);
+  // Typed (or loaded) points are not clamped like clicked ones: say which one is off the frame.
+  const frameW = cam.width || 1280;
+  const frameH = cam.height || 720;
+  const outside = pointOutside(points, frameW, frameH);
   const problem =
     points.length < 3
       ? `Click at least ${3 - points.length} more point${points.length === 2 ? '' : 's'} on the picture.`
-      : kind === 'zone'
-        ? zoneNameProblem(name, cameraNames)
-        : kind === 'filter' && !label
-          ? 'An object mask of one label needs the label.'
-          : '';
+      : outside >= 0
+        ? `Point ${outside + 1} (${points[outside].join(',')}) is outside the ${frameW}×${frameH} frame.`
+        : kind === 'zone'
+          ? zoneNameProblem(name, cameraNames)
+          : kind === 'filter' && !label
+            ? 'An object mask of one label needs the label.'
+            : '';
   const yaml = problem ? '' : polygonYaml({ kind, camera: cam.name, name, label, points });
 
   const onCoords = (text) => {
@@ -168,7 +174,8 @@ export function EditorView({ camera }) {
       setPoints([]);
       return;
     }
-    const parsed = parsePolygon(text.replace(/\s+/g, ''));
+    // Spaces around the commas are fine; a space inside a number is not (it would join two).
+    const parsed = parsePolygon(text);
     if (parsed) setPoints(parsed);
     else setCoordsError('Coordinates are whole numbers x,y,x,y,… (at least 3 points).');
   };

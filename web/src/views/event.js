@@ -23,14 +23,17 @@ function useEvent(id) {
     const controller = new AbortController();
     let timer = 0;
     let misses = 0;
+    let latest = 0; // the newest load; an older one that answers later is dropped
     const load = async () => {
       clearTimeout(timer);
+      const seq = ++latest;
       let event = null;
       try {
         event = await getJson(eventUrl(id), controller.signal);
+        if (seq !== latest) return;
         setResult({ event, error: '', status: 200 });
       } catch (e) {
-        if (isAbort(e)) return;
+        if (isAbort(e) || seq !== latest) return;
         // A new event's row is stored moments after its socket message: retry a few times.
         misses += 1;
         const retrying = e.status === 404 && misses <= 3;

@@ -211,6 +211,9 @@ function EventList({ filters }) {
         if (document.hidden || loading.current) return;
         try {
           const page = await getJson(eventsUrl({ ...filters, limit: PAGE_SIZE }), controller.signal);
+          // An older page started meanwhile would land after a restart below, past a gap (and set
+          // the cursor from it): leave this poll to the next one.
+          if (loading.current) return;
           const { list: next, reset } = mergeHead(listRef.current, page);
           setStatus((st) => (st.error ? { ...st, error: '' } : st)); // the server answers again
           // A restart, or the first page (when the first load failed): the cursor starts here.
@@ -223,6 +226,9 @@ function EventList({ filters }) {
             listRef.current = next;
             setList(next);
           }
+          // The server answers again after a failed page: the sentinel may have stayed in view
+          // (no new IntersectionObserver callback), so go on loading from here.
+          if (!done.current) requestAnimationFrame(() => sentinelNear() && loadMore());
         } catch {
           // the next poll tries again
         }
