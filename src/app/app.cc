@@ -12,6 +12,7 @@
 #include "app/logging.h"
 #include "config/config_json.h"
 #include "http/api_handlers.h"
+#include "http/recording_routes.h"
 #include "http/static_files.h"
 #include "http/switch_routes.h"
 #include "http/web_files.h"
@@ -218,8 +219,15 @@ std::optional<std::string> App::StartMedia() {
       });
   clip_listener_ = std::make_shared<events::ClipListener>(*clip_assembler_);
 
+  try {
+    recording_index_ = std::make_shared<storage::RecordingIndex>(config_.database.path);
+  } catch (const std::exception& e) {
+    return std::string("cannot open the recordings index in ") + config_.database.path + ": " +
+           e.what();
+  }
   storage::RecordingsMaintainer::Options recordings;
   recordings.dir = config_.storage.recordings;
+  recordings.index = recording_index_.get();
   recordings.default_retain_days = config_.record.retain_days;
   for (const config::CameraConfig& camera : config_.cameras) {
     recordings.retain_days[camera.name] = camera.record.retain_days;
@@ -388,6 +396,16 @@ std::optional<std::string> App::StartHttpServer() {
   http::StaticFiles::AddRoutes(
       router_, std::make_shared<const http::StaticFiles>(
                    http::StaticFiles::Options{config_.storage.clips, config_.storage.recordings}));
+  {
+    http::RecordingRoutesOptions recording_routes;
+    recording_routes.index = recording_index_;
+    recording_routes.store = store_;
+    for (const config::CameraConfig& camera : config_.cameras)
+      recording_routes.cameras.insert(camera.name);
+    recording_routes.recordings_dir = config_.storage.recordings;
+    recording_routes.now = [this] { return clock_.Now(); };
+    http::AddRecordingRoutes(router_, std::move(recording_routes));
+  }
   http::AddSwitchRoutes(
       router_, {
                    [this](const std::string& camera) -> std::optional<http::CameraSwitches> {

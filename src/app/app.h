@@ -109,6 +109,7 @@ class App final : public FeatureSwitches {
   std::shared_ptr<WsEventPublisher> ws_events_;  // only without a broker
   std::unique_ptr<events::ClipAssembler> clip_assembler_;
   std::shared_ptr<events::ClipListener> clip_listener_;
+  std::shared_ptr<storage::RecordingIndex> recording_index_;  // read by the HTTP routes
   std::unique_ptr<storage::RecordingsMaintainer> recordings_;
   std::unique_ptr<events::EventRetention> retention_;
   std::unique_ptr<MqttBridge> mqtt_;

@@ -88,6 +88,24 @@ CREATE INDEX "event_start_time" ON "event" ("start_time" DESC, "id", "label", "c
     tx.Commit();
     version = 3;
   }
+  if (version < 4) {
+    // corvette's recordings index (storage/recording_index.h): one row per file of the tree.
+    Transaction tx(db);
+    db.Exec(R"sql(
+CREATE TABLE IF NOT EXISTS "recording" (
+  "path" TEXT NOT NULL PRIMARY KEY,
+  "camera" TEXT NOT NULL,
+  "start_time" REAL NOT NULL,
+  "end_time" REAL NOT NULL,
+  "bytes" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS "recording_camera_start_time" ON "recording" ("camera", "start_time",
+  "end_time", "bytes");
+CREATE INDEX IF NOT EXISTS "recording_start_time" ON "recording" ("start_time");
+)sql");
+    SetVersion(db, 4);
+    tx.Commit();
+    version = 4;
+  }
 }
 
 }  // namespace corvette::storage

@@ -14,7 +14,7 @@ namespace corvette::storage {
 // A Frigate 0.8 database (user_version 0 with an `event` table, normally with peewee's
 // `migratehistory`) is adopted as version 1: has_clip/has_snapshot are added if it stops at
 // Frigate's migration 001, and nothing of Frigate's is dropped, so Frigate 0.8 can still read it.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Brings the database to kSchemaVersion, each step in its own transaction. Throws Error, also when
 // the file's version is newer than this program knows.

@@ -123,7 +123,8 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::MoveFinished() {
     if (!segment.finished)
       continue;
     std::error_code ec;
-    if (!ProbeDurationSeconds(segment.path)) {
+    std::optional<double> duration = ProbeDurationSeconds(segment.path);
+    if (!duration) {
       spdlog::warn("recordings: {} cannot be read as a recording; deleting it", segment.path);
       fs::remove(segment.path, ec);
       ++result.deleted_broken;
@@ -154,6 +155,16 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::MoveFinished() {
       spdlog::error("recordings: cannot move {} to {}: {}", segment.path, target, ec.message());
       continue;
     }
+    if (options_.index != nullptr) {
+      auto bytes = fs::file_size(target, ec);
+      try {
+        options_.index->Add({target, segment.camera, segment.start, segment.start + *duration,
+                             ec ? 0 : static_cast<std::int64_t>(bytes)});
+      } catch (const std::exception& e) {
+        // The file stays; the next start's reconcile indexes it.
+        spdlog::error("recordings: {} not indexed: {}", target, e.what());
+      }
+    }
     ++result.moved;
   }
   return result;
@@ -161,12 +172,12 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::MoveFinished() {
 
 std::vector<RecordingsMaintainer::Recording> RecordingsMaintainer::ListTree() const {
   std::vector<Recording> recordings;
-  ForEachCameraHour(
-      options_.dir, [&](const fs::path& camera_dir, const std::string&, const LocalTime& hour) {
-        ForEachRecording(camera_dir, hour, [&](const std::string& path, double start) {
-          recordings.push_back({path, start});
-        });
-      });
+  ForEachCameraHour(options_.dir, [&](const fs::path& camera_dir, const std::string& camera,
+                                      const LocalTime& hour) {
+    ForEachRecording(camera_dir, hour, [&](const std::string& path, double start) {
+      recordings.push_back({path, camera, start});
+    });
+  });
   std::sort(recordings.begin(), recordings.end(),
             [](const Recording& a, const Recording& b) { return a.start < b.start; });
   return recordings;
@@ -179,8 +190,7 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::ExpireOld() {
                                       const LocalTime& hour) {
     double cutoff = now - RetainDaysOf(camera) * 86400.0;
     ForEachRecording(camera_dir, hour, [&](const std::string& path, double start) {
-      std::error_code ec;
-      if (start < cutoff && fs::remove(path, ec))
+      if (start < cutoff && RemoveRecording(path))
         ++result.expired;
     });
   });
@@ -204,8 +214,7 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceFreeSpace() {
   std::vector<Recording> recordings = ListTree();
   double oldest = 0.0, newest = 0.0;
   for (const Recording& recording : recordings) {
-    std::error_code ec;
-    if (!fs::remove(recording.path, ec))
+    if (!RemoveRecording(recording.path))
       continue;
     if (result.freed++ == 0)
       oldest = recording.start;
@@ -227,8 +236,53 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceFreeSpace() {
   return result;
 }
 
+bool RecordingsMaintainer::RemoveRecording(const std::string& path) {
+  std::error_code ec;
+  if (!fs::remove(path, ec))
+    return false;
+  if (options_.index != nullptr) {
+    try {
+      options_.index->Remove(path);
+    } catch (const std::exception& e) {
+      spdlog::error("recordings: the index row of {} stays: {}", path, e.what());
+    }
+  }
+  return true;
+}
+
+RecordingsMaintainer::PassResult RecordingsMaintainer::ReconcileIndex() {
+  PassResult result;
+  if (options_.index == nullptr)
+    return result;
+  std::vector<RecordingRow> files;
+  for (const Recording& recording : ListTree())
+    files.push_back({recording.path, recording.camera, recording.start, recording.start, 0});
+  try {
+    RecordingIndex::ReconcileResult reconciled =
+        options_.index->Reconcile(files, ProbeDurationSeconds);
+    result.indexed = reconciled.added;
+    result.unindexed = reconciled.removed;
+    if (reconciled.added > 0 || reconciled.removed > 0 || reconciled.unreadable > 0) {
+      spdlog::info(
+          "recordings: index reconciled with {}: {} files indexed, {} rows of missing files "
+          "removed, {} unreadable files left to retention",
+          options_.dir, reconciled.added, reconciled.removed, reconciled.unreadable);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("recordings: the index could not be reconciled: {}", e.what());
+  }
+  return result;
+}
+
 RecordingsMaintainer::PassResult RecordingsMaintainer::RunOnce() {
+  PassResult reconciled;
+  if (!reconciled_) {
+    reconciled_ = true;
+    reconciled = ReconcileIndex();
+  }
   PassResult result = MoveFinished();
+  result.indexed = reconciled.indexed;
+  result.unindexed = reconciled.unindexed;
   double mono = clock_.Monotonic();
   if (!last_expiry_ || mono - *last_expiry_ >= options_.retention_interval_seconds) {
     last_expiry_ = mono;

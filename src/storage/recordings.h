@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "storage/recording_index.h"
 #include "storage/segment_files.h"
 #include "util/clock.h"
 #include "util/periodic_worker.h"
@@ -41,6 +42,9 @@ class RecordingsMaintainer {
     double min_free_fraction = 0.05;
     // The seam for statvfs (tests inject a full disk).
     std::function<std::optional<DiskSpace>(const std::string&)> disk_space = DiskSpaceOf;
+    // The recordings index kept in step with the tree (may be null: no index). Must outlive this
+    // object.
+    RecordingIndex* index = nullptr;
   };
 
   struct PassResult {
@@ -49,6 +53,8 @@ class RecordingsMaintainer {
     int expired = 0;         // recordings deleted by age
     int freed = 0;           // recordings deleted for the free-space floor
     int folders_removed = 0;
+    int indexed = 0;    // files found in the tree without an index row, now indexed (first pass)
+    int unindexed = 0;  // index rows whose file was gone, removed (first pass)
   };
 
   // `clock` must outlive this object.
@@ -68,8 +74,10 @@ class RecordingsMaintainer {
   PassResult ExpireOld();
   // Deletes the oldest recordings while free space is under the floor, then empty folders.
   PassResult EnforceFreeSpace();
+  // Makes the index match the tree (Options::index; nothing without one).
+  PassResult ReconcileIndex();
   // MoveFinished + EnforceFreeSpace, and ExpireOld when retention_interval_seconds have passed
-  // since the last one (always on the first pass).
+  // since the last one (always on the first pass); the first pass reconciles the index first.
   PassResult RunOnce();
 
   // The tree path a segment of `camera` starting at local time `local` goes to.
@@ -79,8 +87,11 @@ class RecordingsMaintainer {
  private:
   struct Recording {
     std::string path;
+    std::string camera;
     double start = 0.0;
   };
+  // Deletes a recording's file and its index row; false when the file could not be removed.
+  bool RemoveRecording(const std::string& path);
   // Every recording in the tree, oldest first.
   std::vector<Recording> ListTree() const;
   int RemoveEmptyFolders();
@@ -89,6 +100,7 @@ class RecordingsMaintainer {
   Options options_;
   const util::Clock& clock_;
   std::optional<double> last_expiry_;  // monotonic
+  bool reconciled_ = false;            // the index was reconciled (first pass)
   util::PeriodicWorker worker_;        // last: its thread uses the members above
 };
 

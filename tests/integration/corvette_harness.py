@@ -258,3 +258,20 @@ class CorvetteTestCase(unittest.TestCase):
 
     def start_corvette(self, config, **kwargs):
         return self.make_corvette(config, **kwargs).start()
+
+
+class H264CameraTestCase(CorvetteTestCase):
+    """A CorvetteTestCase whose class has `cls.video`: the first `video_seconds` of vtest as an
+    H.264 camera stream (make_h264_clip), in a temporary folder `cls.tmp` removed afterwards."""
+
+    video_seconds = 20
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix=f"corvette-{cls.__name__}-")
+        cls.video = os.path.join(cls.tmp, "camera.mp4")
+        make_h264_clip(cls.video, seconds=cls.video_seconds)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)

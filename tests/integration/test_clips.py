@@ -4,26 +4,16 @@ clips folder (nor the database) can be read; after kill -9 and a restart no part
 
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
 import corvette_harness
 
 
-class ClipsTest(corvette_harness.CorvetteTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="corvette-clips-")
-        cls.video = os.path.join(cls.tmp, "camera.mp4")
-        corvette_harness.make_h264_clip(cls.video, seconds=40)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+class ClipsTest(corvette_harness.H264CameraTestCase):
+    video_seconds = 40
 
     def test_event_gets_a_clip_that_covers_it_and_plays(self):
         camera = corvette_harness.demo_camera(path=self.video, roles=("detect", "clips"))

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 
@@ -40,16 +39,7 @@ def ffprobe_duration(path):
         return None
 
 
-class RecordingsTest(corvette_harness.CorvetteTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="corvette-recordings-")
-        cls.video = os.path.join(cls.tmp, "camera.mp4")
-        corvette_harness.make_h264_clip(cls.video, seconds=20)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+class RecordingsTest(corvette_harness.H264CameraTestCase):
 
     def plant(self, path, epoch):
         """A recording file (a real mp4) at `path` whose mtime is its end, as ffmpeg leaves it."""
@@ -170,3 +160,105 @@ class RecordingsTest(corvette_harness.CorvetteTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RecordingsIndexAndExportTest(corvette_harness.H264CameraTestCase):
+    """The recordings index (spans, gaps, events of a range) and the export of a range as one mp4
+    (issue 16), through the real binary with 5-s record segments and detection on."""
+
+    def index(self, corvette, after, before):
+        return corvette.get_json(f"/api/cam/recordings?after={after}&before={before}")
+
+    def test_index_and_export(self):
+        camera = corvette_harness.demo_camera(path=self.video, roles=("detect", "record"))
+        camera["record"] = {"enabled": True, "retain_days": 2}
+        camera["ffmpeg"]["output_args"] = {"record": RECORD_ARGS}
+        corvette = self.make_corvette(corvette_harness.base_config({"cam": camera}))
+        root = corvette.config["storage"]["recordings"]
+        # Recorded an hour ago by an earlier corvette (no index row): indexed at the start.
+        planted_start = time.time() - 3600
+        planted = tree_path(root, "cam", planted_start)
+        os.makedirs(os.path.dirname(planted), exist_ok=True)
+        shutil.copyfile(self.video, planted)
+        os.utime(planted, (planted_start + 20, planted_start + 20))
+        corvette.start()
+        started = time.time()
+
+        # Live segments are indexed as they are moved into the tree.
+        deadline = time.monotonic() + corvette_harness.scaled(120)
+        live = None
+        while time.monotonic() < deadline:
+            spans = self.index(corvette, started - 60, time.time())["spans"]
+            live = spans[-1] if spans else None
+            if live and live["segments"] >= 3:
+                break
+            time.sleep(2)
+        self.assertIsNotNone(live, "no live recording was indexed")
+        self.assertGreaterEqual(live["segments"], 3, live)
+        self.assertGreater(live["bytes"], 0)
+
+        hour = self.index(corvette, planted_start - 60, time.time())
+        self.assertGreaterEqual(len(hour["spans"]), 2, hour["spans"])
+        first = hour["spans"][0]
+        self.assertAlmostEqual(first["start"], planted_start, delta=1.5)
+        self.assertAlmostEqual(first["end"] - first["start"], 20, delta=1.0)
+        self.assertEqual(first["segments"], 1)
+        # A gap from the planted recording's end to the live ones.
+        self.assertTrue(any(abs(g["start"] - first["end"]) < 0.01 for g in hour["gaps"]),
+                        hour["gaps"])
+        # The people of vtest are events of the same range.
+        deadline = time.monotonic() + corvette_harness.scaled(60)
+        events = []
+        while time.monotonic() < deadline and not events:
+            events = self.index(corvette, started - 60, time.time() + 60)["events"]
+            time.sleep(2)
+        self.assertTrue(events, "no event in the index")
+        self.assertEqual(events[0]["camera"], "cam")
+        self.assertNotIn("thumbnail", events[0])
+
+        # Export 10 s of the live recordings, across segment boundaries.
+        start = live["start"] + 1
+        end = start + 10
+        status, headers, body = corvette.get(
+            f"/api/cam/start/{start:.3f}/end/{end:.3f}/clip.mp4", timeout=60)
+        self.assertEqual(status, 200, body[:200])
+        self.assertEqual(headers["content-type"], "video/mp4")
+        self.assertIn("attachment", headers["content-disposition"])
+        path = os.path.join(self.tmp, "export.mp4")
+        with open(path, "wb") as f:
+            f.write(body)
+        duration = ffprobe_duration(path)
+        # Cut at keyframes (1 s apart in this footage): up to 1 s more at the start.
+        self.assertGreaterEqual(duration, 9.5)
+        self.assertLessEqual(duration, 11.5)
+        self.assertLess(body.find(b"moov"), body.find(b"mdat"))  # plays from its first byte
+        first_frame = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+             "frame=pts_time,key_frame", "-read_intervals", "%+#1", "-of", "csv=p=0", path],
+            capture_output=True, text=True)
+        self.assertEqual(first_frame.returncode, 0)
+        key_frame, pts = first_frame.stdout.strip().split("\n")[0].split(",")[:2]
+        self.assertEqual(key_frame, "1")
+        self.assertAlmostEqual(float(pts), 0.0, delta=0.2)
+        decode = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"],
+                                capture_output=True, text=True)
+        self.assertEqual(decode.returncode, 0)
+        self.assertEqual(decode.stderr.strip(), "")
+
+        # The planted recording exports too.
+        status, _, body = corvette.get(
+            f"/api/cam/start/{planted_start + 2:.3f}/end/{planted_start + 8:.3f}/clip.mp4",
+            timeout=60)
+        self.assertEqual(status, 200)
+
+        # Errors: nothing recorded then, a range too long, an unknown camera.
+        status, _, body = corvette.get(
+            f"/api/cam/start/{started - 2 * DAY:.0f}/end/{started - 2 * DAY + 60:.0f}/clip.mp4")
+        self.assertEqual(status, 404)
+        self.assertIn(b"No recordings of cam", body)
+        status, _, body = corvette.get(f"/api/cam/start/{start:.0f}/end/{start + 7 * 3600:.0f}/clip.mp4")
+        self.assertEqual(status, 400)
+        self.assertEqual(corvette.get("/api/nope/recordings")[0], 404)
+        # The exports are not listed with the recordings.
+        listing = corvette.get_json("/recordings/")
+        self.assertNotIn(".exports", [entry["name"] for entry in listing])
