@@ -57,8 +57,16 @@ before(async () => {
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'corvette-e2e-camera-'));
   const file = makeH264Camera(folder);
   corvette = new Corvette({
-    [FRONT]: camera(file, ['detect', 'clips'], {
+    [FRONT]: camera(file, ['detect', 'clips', 'record'], {
       clips: { enabled: true, pre_capture: 2, post_capture: 2 },
+      // 24/7 recordings in 5-s segments, so that the timeline has some within seconds.
+      record: { enabled: true },
+      ffmpeg: {
+        inputs: [{ path: file, input_args: '-re -stream_loop -1', roles: ['detect', 'clips', 'record'] }],
+        output_args: {
+          record: '-f segment -segment_time 5 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an',
+        },
+      },
       snapshots: { enabled: true },
       objects: { track: ['person', 'car'] },
       zones: { driveway: { coordinates: '0,576,768,576,768,300,0,300' } },
@@ -209,6 +217,38 @@ describe('the web page', () => {
     const links = await page.locator('a[download]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.ok(links.some((h) => h.endsWith('.mp4')), `no clip download in ${links}`);
     await shot('event');
+  });
+
+  test('recordings: the timeline plays from a click and exports a marked range', async () => {
+    await corvette.waitForJson(`api/${FRONT}/recordings`, (index) => index.spans.length > 0, 90);
+    await page.goto(corvette.url(`#/recordings/${FRONT}`));
+    const span = page.locator('.timeline .tl-span').last();
+    await span.waitFor({ timeout: 20_000 });
+    const box = await span.boundingBox();
+    // A click just left of the newest span (a gap, or the span itself) plays from where it starts.
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const video = page.locator('video.rec-video');
+    await video.waitFor({ timeout: 20_000 });
+    await video.evaluate((v) => { v.muted = true; return v.play().catch(() => {}); });
+    await page.waitForFunction(() => document.querySelector('video.rec-video')?.currentTime > 1, null,
+      { timeout: 30_000 });
+    await page.locator('button.range-start-button').click();
+    await page.waitForFunction(() => document.querySelector('video.rec-video')?.currentTime > 3, null,
+      { timeout: 30_000 });
+    await page.locator('button.range-end-button').click();
+    const link = page.locator('a.export-link');
+    await link.waitFor();
+    const href = await link.getAttribute('href');
+    assert.match(href, new RegExp(`^api/${FRONT}/start/\\d+/end/\\d+/clip\\.mp4$`));
+    const exported = await page.evaluate(async (url) => {
+      const response = await fetch(url);
+      return { status: response.status, type: response.headers.get('content-type'),
+        bytes: (await response.arrayBuffer()).byteLength };
+    }, href);
+    assert.equal(exported.status, 200);
+    assert.equal(exported.type, 'video/mp4');
+    assert.ok(exported.bytes > 10_000, `an export of ${exported.bytes} bytes`);
+    await shot('recordings');
   });
 
   test('behind a reverse proxy under a path prefix, as Home Assistant ingress serves it', async () => {

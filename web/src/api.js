@@ -41,3 +41,18 @@ export async function postText(url, body) {
 
 /** True for the error of an aborted fetch (a view that went away), which is not shown. */
 export const isAbort = (error) => error?.name === 'AbortError';
+
+/**
+ * Checks that a media URL answers (an export is written whole before its first byte, so this
+ * waits for it): GET with `Range: bytes=0-0`, the body dropped. Throws the HttpError with the
+ * server's text (400, 404) otherwise.
+ */
+export async function probe(url, signal) {
+  const headers = { Range: 'bytes=0-0' };
+  const response = await check(await fetch(url, { signal, cache: 'no-store', headers }));
+  try {
+    await response.body?.cancel();
+  } catch {
+    // nothing to drop
+  }
+}

@@ -17,6 +17,7 @@ import { CameraView } from './views/camera.js';
 import { EditorView } from './views/editor.js';
 import { EventView } from './views/event.js';
 import { EventsView } from './views/events.js';
+import { RecordingsView } from './views/recordings.js';
 import { SystemView } from './views/system.js';
 
 function useRoute() {
@@ -30,7 +31,7 @@ function useRoute() {
 }
 
 const NAV = [
-  { href: '#/', text: 'Cameras', views: ['cameras', 'camera'] },
+  { href: '#/', text: 'Cameras', views: ['cameras', 'camera', 'recordings'] },
   { href: '#/events', text: 'Events', views: ['events', 'event'] },
   { href: '#/system', text: 'System', views: ['system'] },
   { href: '#/editor', text: 'Editor', views: ['editor'] },
@@ -75,6 +76,8 @@ function View({ route }) {
       return html`<${SystemView} />`;
     case 'editor':
       return html`<${EditorView} camera=${route.camera} />`;
+    case 'recordings':
+      return html`<${RecordingsView} key=${route.camera} camera=${route.camera} day=${route.day} />`;
     default:
       return html`<${Note} kind="error">No page at “${route.path}”. <a href="#/">Cameras</a></${Note}>`;
   }

@@ -7,6 +7,8 @@
 //   #/events/<id>               one event
 //   #/system                    figures, storage, effective config
 //   #/editor?camera=<name>      mask and zone editor
+//   #/recordings                the cameras, to pick one's recordings
+//   #/recordings/<name>?day=YYYY-MM-DD   a camera's recordings timeline (default day: today)
 //
 // Path segments are percent-encoded (encodeURIComponent); query values too.
 
@@ -24,8 +26,9 @@ export function safeDecode(text) {
 
 /**
  * Reads a location.hash ("#/events?camera=front") into
- * { view, camera?, id?, filters?, path }. view is one of cameras, camera, events, event, system,
- * editor, notfound.
+ * { view, camera?, id?, filters?, day?, path }. view is one of cameras, camera, events, event,
+ * system, editor, recordings, notfound. The recordings view's camera is '' for the bare
+ * `#/recordings` and its day '' when the URL names none (the view reads it, lib/timeline.js).
  */
 export function parseRoute(hash) {
   let text = String(hash || '');
@@ -49,6 +52,9 @@ export function parseRoute(hash) {
     return { view: 'event', id: second, path };
   }
   if (first === 'system' && second === undefined) return { view: 'system', path };
+  if (first === 'recordings') {
+    return { view: 'recordings', camera: second ?? '', day: params.get('day') || '', path };
+  }
   if (first === 'editor' && second === undefined) {
     return { view: 'editor', camera: params.get('camera') || '', path };
   }
@@ -74,6 +80,13 @@ export const hrefCameras = () => '#/';
 export const hrefCamera = (name) => `#/cameras/${encodeURIComponent(name)}`;
 export const hrefEvent = (id) => `#/events/${encodeURIComponent(id)}`;
 export const hrefSystem = () => '#/system';
+
+/** "#/recordings/<camera>", with "?day=YYYY-MM-DD" when a day is given; "#/recordings" without a camera. */
+export function hrefRecordings(camera = '', day = '') {
+  const base = camera ? `#/recordings/${encodeURIComponent(camera)}` : '#/recordings';
+  const qs = queryString([['day', day]]);
+  return qs ? `${base}?${qs}` : base;
+}
 
 /** "#/events" or "#/events?camera=..&label=..&zone=.." (empty filters left out). */
 export function hrefEvents(filters = {}) {

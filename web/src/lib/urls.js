@@ -68,6 +68,32 @@ export const clipUrl = (camera, id) => `clips/${seg(`${camera}-${id}.mp4`)}`;
 /** The saved snapshot file of a finished event with has_snapshot. */
 export const snapshotFileUrl = (camera, id) => `clips/${seg(`${camera}-${id}.jpg`)}`;
 
+/** An epoch time as a URL segment: plain decimal, at most 3 decimals (1764720003.1). */
+export function epochText(seconds) {
+  // Between 1e-3 and 1e21 a number's String() has no exponent.
+  return String(Math.round(Number(seconds) * 1000) / 1000);
+}
+
+/**
+ * The camera's recordings index (corvette's extension): the spans, gaps and events between
+ * `after` and `before` (epoch seconds).
+ */
+export function recordingsUrl(camera, { after, before } = {}) {
+  const q = query({
+    after: after === undefined ? undefined : epochText(after),
+    before: before === undefined ? undefined : epochText(before),
+  });
+  return `api/${seg(camera)}/recordings${q}`;
+}
+
+/**
+ * One mp4 of the camera's recordings from `start` to `end` (epoch seconds): stream copy, so it
+ * starts at the keyframe at or before `start`; served with Range support.
+ */
+export function exportUrl(camera, start, end) {
+  return `api/${seg(camera)}/start/${epochText(start)}/end/${epochText(end)}/clip.mp4`;
+}
+
 /**
  * The WebSocket URL of the relay, "ws" resolved against the page's base URL, with ws: or wss:
  * for http: or https:.

@@ -1,6 +1,6 @@
 // `#/cameras/<name>`: the live stream with its overlay options (kept per camera in
 // localStorage), the camera's switches and figures, the objects it tracks now (its in-progress
-// events, with their label's best picture), and links to its events.
+// events, with their label's best picture), and links to its recordings and its events.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
@@ -10,7 +10,7 @@ import { aspectRatio, liveFps, pictureHeight } from '../lib/config.js';
 import { applyEventMessage, eventDuration, trackedObjects } from '../lib/events.js';
 import { formatDuration, formatPercent, formatRate } from '../lib/format.js';
 import { OVERLAYS, OVERLAY_LABELS, loadOverlays, overlayParams, saveOverlays } from '../lib/prefs.js';
-import { hrefEditor, hrefEvent, hrefEvents } from '../lib/route.js';
+import { hrefEditor, hrefEvent, hrefEvents, hrefRecordings } from '../lib/route.js';
 import { readStats } from '../lib/stats.js';
 import { bestUrl, eventsUrl, streamUrl } from '../lib/urls.js';
 import { onEventMessage, POLL_FAST, useLive, useStats } from '../live.js';
@@ -126,6 +126,7 @@ export function CameraView({ name }) {
     <header class="page-head">
       <h1>${name}</h1>
       <nav class="links">
+        <a href=${hrefRecordings(name)}>Recordings</a>
         <a href=${hrefEvents({ camera: name })}>Events of ${name}</a>
         ${labels.map((l) => html`<a key=${l} href=${hrefEvents({ camera: name, label: l })}>${l}</a>`)}
         <a href=${hrefEditor(name)}>Masks and zones</a>

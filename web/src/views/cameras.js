@@ -1,11 +1,11 @@
-// `#/`: a card per camera with its picture (latest.jpg, refreshed), its name, its figures and its
-// switches.
+// `#/`: a card per camera with its picture (latest.jpg, refreshed), its name, its figures, a link
+// to its recordings and its switches.
 
 import { html } from '../html.js';
 import { LivePicture, Note, useTitle } from '../components.js';
 import { aspectRatio } from '../lib/config.js';
 import { formatRate } from '../lib/format.js';
-import { hrefCamera } from '../lib/route.js';
+import { hrefCamera, hrefRecordings } from '../lib/route.js';
 import { cameraHealth, readStats } from '../lib/stats.js';
 import { latestUrl } from '../lib/urls.js';
 import { useStats } from '../live.js';
@@ -41,6 +41,7 @@ export function CamerasView() {
             <a href=${hrefCamera(cam.name)}>${cam.name}</a>
             ${figures &&
             html`<span class="muted small">${formatRate(figures.cameraFps)} fps</span>`}
+            <a class="card-rec small" href=${hrefRecordings(cam.name)}>Recordings</a>
           </h2>
           <${Switches} camera=${cam.name} switches=${live.switches[cam.name]} />
         </div>
