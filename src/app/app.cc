@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -75,6 +76,7 @@ std::optional<std::string> App::Start() {
     error = Step(
         "clips and recordings", [this] { return StartMedia(); },
         [this] {
+          clips_bound_->Stop();
           retention_->Stop();
           recordings_->Stop();
           clip_assembler_->Stop();
@@ -232,6 +234,33 @@ std::optional<std::string> App::StartMedia() {
   for (const config::CameraConfig& camera : config_.cameras) {
     recordings.retain_days[camera.name] = camera.record.retain_days;
   }
+  // The storage bounds (validated by the loader).
+  std::optional<config::StorageSize> min_free =
+      config::ParseStorageSize(config_.storage.min_free_space);
+  if (min_free) {
+    recordings.min_free_bytes = min_free->percent > 0 ? ~0ULL : min_free->bytes;
+    recordings.min_free_fraction = min_free->percent > 0 ? min_free->percent / 100.0 : 1.0;
+  }
+  if (auto bound = config::ParseStorageSize(config_.storage.recordings_max_size)) {
+    recordings.max_bytes = bound->bytes;
+    recordings.max_fraction = bound->percent / 100.0;
+  }
+  events::ClipsSizeBound::Options clips_bound;
+  clips_bound.clips_dir = config_.storage.clips;
+  clips_bound.min_free_bytes = recordings.min_free_bytes;
+  clips_bound.min_free_fraction = recordings.min_free_fraction;
+  if (auto bound = config::ParseStorageSize(config_.storage.clips_max_size)) {
+    clips_bound.max_bytes = bound->bytes;
+    clips_bound.max_fraction = bound->percent / 100.0;
+  }
+  // Recordings on the clips folder's file system go first when space runs short.
+  struct stat clips_stat {
+  }, recordings_stat{};
+  if (::stat(config_.storage.clips.c_str(), &clips_stat) == 0 &&
+      ::stat(config_.storage.recordings.c_str(), &recordings_stat) == 0 &&
+      clips_stat.st_dev == recordings_stat.st_dev) {
+    clips_bound.recordings_left = [index = recording_index_] { return index->TotalBytes() > 0; };
+  }
   recordings_ = std::make_unique<storage::RecordingsMaintainer>(std::move(recordings), clock_);
   recordings_->Start();
 
@@ -246,6 +275,8 @@ std::optional<std::string> App::StartMedia() {
   }
   retention_ = std::make_unique<events::EventRetention>(std::move(retention), *store_, clock_);
   retention_->Start();
+  clips_bound_ = std::make_unique<events::ClipsSizeBound>(std::move(clips_bound), *store_);
+  clips_bound_->Start();
   return std::nullopt;
 }
 

@@ -21,6 +21,7 @@
 #include "detect/detector_pool.h"
 #include "events/clip_assembler.h"
 #include "events/clip_listener.h"
+#include "events/clips_bound.h"
 #include "events/retention.h"
 #include "events/zone_counts.h"
 #include "http/camera_routes.h"
@@ -112,6 +113,7 @@ class App final : public FeatureSwitches {
   std::shared_ptr<storage::RecordingIndex> recording_index_;  // read by the HTTP routes
   std::unique_ptr<storage::RecordingsMaintainer> recordings_;
   std::unique_ptr<events::EventRetention> retention_;
+  std::unique_ptr<events::ClipsSizeBound> clips_bound_;
   std::unique_ptr<MqttBridge> mqtt_;
   std::shared_ptr<MqttEventPublisher> mqtt_events_;
   std::unique_ptr<detect::DetectorPool> detector_pool_;

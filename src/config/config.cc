@@ -293,6 +293,41 @@ bool IsTmpfsSize(std::string_view size) {
          size.find_first_not_of('0') != std::string_view::npos;
 }
 
+}  // namespace
+
+std::optional<StorageSize> ParseStorageSize(std::string_view text) {
+  if (text.empty())
+    return std::nullopt;
+  StorageSize size;
+  std::uint64_t unit = 1;
+  const char last = static_cast<char>(std::tolower(static_cast<unsigned char>(text.back())));
+  bool percent = last == '%';
+  if (percent || std::string_view("kmgt").find(last) != std::string_view::npos) {
+    text.remove_suffix(1);
+    unit = last == 'k'   ? 1ull << 10
+           : last == 'm' ? 1ull << 20
+           : last == 'g' ? 1ull << 30
+           : last == 't' ? 1ull << 40
+                         : 1;
+  }
+  if (text.empty() || text.size() > 12 ||
+      text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  std::uint64_t number = std::stoull(std::string(text));
+  if (number == 0)
+    return std::nullopt;
+  if (percent) {
+    if (number > 100)
+      return std::nullopt;
+    size.percent = static_cast<double>(number);
+  } else {
+    size.bytes = number * unit;
+  }
+  return size;
+}
+
+namespace {
+
 // "320", "320 or 416", "320, 416 or 512".
 std::string DescribeSizes(const std::vector<int>& sizes) {
   std::string out;
@@ -503,6 +538,19 @@ class Loader {
     Set(config.storage.clips, storage.String("clips", false));
     Set(config.storage.recordings, storage.String("recordings", false));
     Set(config.storage.cache, storage.String("cache", false));
+    for (auto [key, field] : {std::pair{"recordings_max_size", &config.storage.recordings_max_size},
+                              std::pair{"clips_max_size", &config.storage.clips_max_size},
+                              std::pair{"min_free_space", &config.storage.min_free_space}}) {
+      if (auto size = storage.String(key)) {
+        if (ParseStorageSize(*size)) {
+          *field = *size;
+        } else {
+          diag_.Error(storage.KeyPath(key), fmt::format("\"{}\" is not a size", *size),
+                      "bytes with an optional k, m, g or t suffix (\"500g\"), or a percentage of "
+                      "the file system (\"80%\")");
+        }
+      }
+    }
     storage.Finish();
   }
 

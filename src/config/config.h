@@ -99,11 +99,30 @@ struct ServerConfig {
   int port = 5000;
 };
 
-// Extension: where files go (Frigate's fixed paths by default).
+// A storage bound as the config writes it: bytes (digits with an optional k, m, g or t suffix,
+// powers of 1024, any case) or a percentage of the file system (1 to 100, then `%`).
+struct StorageSize {
+  std::uint64_t bytes = 0;  // when given in bytes
+  double percent = 0.0;     // when given as a percentage (bytes is then 0)
+  // The bound on a file system of `total_bytes`.
+  std::uint64_t BytesOf(std::uint64_t total_bytes) const {
+    return percent > 0.0 ? static_cast<std::uint64_t>(percent / 100.0 * total_bytes) : bytes;
+  }
+  bool operator==(const StorageSize&) const = default;
+};
+// nullopt when `text` is not such a size ("", "0", "5x", "150%", "-1g").
+std::optional<StorageSize> ParseStorageSize(std::string_view text);
+
+// Extension: where files go (Frigate's fixed paths by default), and how much they may take.
 struct StorageConfig {
   std::string clips = "/media/frigate/clips";
   std::string recordings = "/media/frigate/recordings";
   std::string cache = "/tmp/cache";
+  // Bounds as written ("" = none); docs/config.md "Storage bounds" says the order of sacrifice.
+  std::string recordings_max_size;  // the 24/7 recordings together
+  std::string clips_max_size;       // the event clips and snapshots together
+  // The free space kept on the file system of each folder; "" = the smaller of 1 GiB and 5%.
+  std::string min_free_space;
 };
 
 // Extension: the RTMP restream server.

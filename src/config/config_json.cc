@@ -145,7 +145,10 @@ nlohmann::json ToJson(const Config& config, const FfmpegCommandOptions& options)
       {"storage",
        {{"clips", config.storage.clips},
         {"recordings", config.storage.recordings},
-        {"cache", config.storage.cache}}},
+        {"cache", config.storage.cache},
+        {"recordings_max_size", config.storage.recordings_max_size},
+        {"clips_max_size", config.storage.clips_max_size},
+        {"min_free_space", config.storage.min_free_space}}},
       {"rtmp", {{"port", config.rtmp.port}}},
   };
 }

@@ -103,6 +103,26 @@ std::vector<RecordingRow> RecordingIndex::All() const {
   return rows;
 }
 
+std::vector<RecordingRow> RecordingIndex::Oldest(int limit) const {
+  std::lock_guard lock(read_mutex_);
+  Statement& query = reader_.Cached(
+      R"(SELECT "path", "camera", "start_time", "end_time", "bytes" FROM "recording"
+         ORDER BY "start_time" LIMIT ?)");
+  ScopedReset reset(query);
+  query.Bind(1, limit);
+  std::vector<RecordingRow> rows;
+  while (query.Step())
+    rows.push_back(ReadRow(query));
+  return rows;
+}
+
+std::int64_t RecordingIndex::TotalBytes() const {
+  std::lock_guard lock(read_mutex_);
+  Statement& query = reader_.Cached(R"(SELECT COALESCE(SUM("bytes"), 0) FROM "recording")");
+  ScopedReset reset(query);
+  return query.Step() ? query.Int64(0) : 0;
+}
+
 RecordingIndex::ReconcileResult RecordingIndex::Reconcile(
     const std::vector<RecordingRow>& files,
     const std::function<std::optional<double>(const std::string&)>& probe_duration) {

@@ -67,6 +67,10 @@ class RecordingIndex {
   std::vector<RecordingRow> Between(const std::string& camera, double after, double before) const;
   // Every row, oldest first (retention and Reconcile).
   std::vector<RecordingRow> All() const;
+  // The `limit` oldest rows of every camera, oldest first.
+  std::vector<RecordingRow> Oldest(int limit) const;
+  // The bytes of every indexed recording together.
+  std::int64_t TotalBytes() const;
 
   struct ReconcileResult {
     int added = 0;       // files of the tree without a row, probed and indexed

@@ -236,6 +236,52 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceFreeSpace() {
   return result;
 }
 
+RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceSizeBound() {
+  PassResult result;
+  if (options_.index == nullptr || (options_.max_bytes == 0 && options_.max_fraction <= 0.0))
+    return result;
+  unsigned long long bound = options_.max_bytes;
+  if (options_.max_fraction > 0.0) {
+    std::optional<DiskSpace> space = options_.disk_space(options_.dir);
+    if (!space)
+      return result;
+    bound = static_cast<unsigned long long>(options_.max_fraction * space->total_bytes);
+  }
+  try {
+    std::int64_t used = options_.index->TotalBytes();
+    const std::int64_t used_before = used;
+    double oldest = 0.0, newest = 0.0;
+    while (used > static_cast<std::int64_t>(bound)) {
+      std::vector<RecordingRow> rows = options_.index->Oldest(64);
+      if (rows.empty())
+        break;
+      for (const RecordingRow& row : rows) {
+        if (used <= static_cast<std::int64_t>(bound))
+          break;
+        std::error_code ec;
+        if (!RemoveRecording(row.path) && fs::exists(row.path, ec))
+          continue;                        // could not delete it: try the next one
+        options_.index->Remove(row.path);  // also when the file was already gone
+        used -= row.bytes;
+        if (result.over_bound++ == 0)
+          oldest = row.start;
+        newest = row.start;
+      }
+    }
+    if (result.over_bound > 0) {
+      spdlog::info(
+          "recordings: {} held {} of recordings, over the bound of {}: deleted the {} oldest "
+          "(started {:.0f} to {:.0f})",
+          options_.dir, Megabytes(used_before), Megabytes(bound), result.over_bound, oldest,
+          newest);
+      result.folders_removed = RemoveEmptyFolders();
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("recordings: the size bound could not be enforced: {}", e.what());
+  }
+  return result;
+}
+
 bool RecordingsMaintainer::RemoveRecording(const std::string& path) {
   std::error_code ec;
   if (!fs::remove(path, ec))
@@ -290,6 +336,9 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::RunOnce() {
     result.expired = expiry.expired;
     result.folders_removed += expiry.folders_removed;
   }
+  PassResult bounded = EnforceSizeBound();
+  result.over_bound = bounded.over_bound;
+  result.folders_removed += bounded.folders_removed;
   PassResult space = EnforceFreeSpace();
   result.freed = space.freed;
   result.folders_removed += space.folders_removed;

@@ -45,6 +45,10 @@ class RecordingsMaintainer {
     // The recordings index kept in step with the tree (may be null: no index). Must outlive this
     // object.
     RecordingIndex* index = nullptr;
+    // Size bound of the recordings together (storage.recordings_max_size; needs the index):
+    // max_fraction of the file system when > 0, else max_bytes when > 0, else none.
+    unsigned long long max_bytes = 0;
+    double max_fraction = 0.0;
   };
 
   struct PassResult {
@@ -52,6 +56,7 @@ class RecordingsMaintainer {
     int deleted_broken = 0;  // finished segments that did not probe
     int expired = 0;         // recordings deleted by age
     int freed = 0;           // recordings deleted for the free-space floor
+    int over_bound = 0;      // recordings deleted for the size bound
     int folders_removed = 0;
     int indexed = 0;    // files found in the tree without an index row, now indexed (first pass)
     int unindexed = 0;  // index rows whose file was gone, removed (first pass)
@@ -74,10 +79,13 @@ class RecordingsMaintainer {
   PassResult ExpireOld();
   // Deletes the oldest recordings while free space is under the floor, then empty folders.
   PassResult EnforceFreeSpace();
+  // Deletes the oldest recordings while the indexed ones together exceed the size bound.
+  PassResult EnforceSizeBound();
   // Makes the index match the tree (Options::index; nothing without one).
   PassResult ReconcileIndex();
-  // MoveFinished + EnforceFreeSpace, and ExpireOld when retention_interval_seconds have passed
-  // since the last one (always on the first pass); the first pass reconciles the index first.
+  // MoveFinished + EnforceSizeBound + EnforceFreeSpace, and ExpireOld when
+  // retention_interval_seconds have passed since the last one (always on the first pass); the first
+  // pass reconciles the index first.
   PassResult RunOnce();
 
   // The tree path a segment of `camera` starting at local time `local` goes to.

@@ -1357,5 +1357,29 @@ cameras:
   EXPECT_GT(rejected, 0u);
 }
 
+TEST(ConfigValidation, StorageBoundsAreBytesOrAPercentage) {
+  EXPECT_EQ(ParseStorageSize("500g"), (StorageSize{500ull << 30, 0.0}));
+  EXPECT_EQ(ParseStorageSize("2T"), (StorageSize{2ull << 40, 0.0}));
+  EXPECT_EQ(ParseStorageSize("1048576"), (StorageSize{1048576, 0.0}));
+  EXPECT_EQ(ParseStorageSize("80%"), (StorageSize{0, 80.0}));
+  EXPECT_EQ(ParseStorageSize("80%")->BytesOf(1000), 800u);
+  EXPECT_EQ(ParseStorageSize("5m")->BytesOf(1000), 5u << 20);
+  for (const char* bad : {"", "0", "0g", "150%", "-1g", "1.5g", "1gb", " 1g", "%", "g", "ten"})
+    EXPECT_EQ(ParseStorageSize(bad), std::nullopt) << bad;
+
+  Config config = MustLoad(
+      "storage:\n  recordings_max_size: 500g\n  clips_max_size: \"10%\"\n  min_free_space: 2g\n");
+  EXPECT_EQ(config.storage.recordings_max_size, "500g");
+  EXPECT_EQ(config.storage.clips_max_size, "10%");
+  EXPECT_EQ(config.storage.min_free_space, "2g");
+  EXPECT_EQ(MustLoad("cameras:\n" + MinimalCamera()).storage.recordings_max_size, "");
+
+  LoadResult result =
+      LoadYaml("storage:\n  recordings_max_size: lots\n  clips_max_size: \"200%\"\n");
+  EXPECT_THAT(result.errors,
+              ElementsAre(HasSubstr("storage.recordings_max_size: \"lots\" is not a size"),
+                          HasSubstr("storage.clips_max_size: \"200%\" is not a size")));
+}
+
 }  // namespace
 }  // namespace corvette::config

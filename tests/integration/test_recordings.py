@@ -262,3 +262,74 @@ class RecordingsIndexAndExportTest(corvette_harness.H264CameraTestCase):
         # The exports are not listed with the recordings.
         listing = corvette.get_json("/recordings/")
         self.assertNotIn(".exports", [entry["name"] for entry in listing])
+
+
+class FullDiskTest(corvette_harness.H264CameraTestCase):
+    """Recordings on a small file system that is full at the start (a 48 MB tmpfs this test
+    mounts, as root): retention deletes the oldest recordings until the free-space floor is met,
+    recording resumes, corvette keeps running with its database, and every index row's file exists
+    (issue 16)."""
+
+    def setUp(self):
+        self.small = os.path.join(self.tmp, f"small-{self.id().rsplit('.', 1)[-1]}")
+        os.makedirs(self.small, exist_ok=True)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", self.small],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            self.skipTest(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
+        self.addCleanup(subprocess.run, ["umount", "-l", self.small], capture_output=True)
+
+    def test_a_full_disk_is_freed_and_recording_resumes(self):
+        camera = corvette_harness.demo_camera(path=self.video, roles=("detect", "record"))
+        camera["detect"] = {"enabled": False}
+        camera["record"] = {"enabled": True, "retain_days": 30}
+        camera["ffmpeg"]["output_args"] = {"record": RECORD_ARGS}
+        config = corvette_harness.base_config({"cam": camera})
+        corvette = self.make_corvette(config)
+        root = os.path.join(self.small, "recordings")
+        corvette.config["storage"]["recordings"] = root
+        with open(corvette.config_path, "w") as f:
+            json.dump(corvette.config, f)
+        # Five recordings from the last hours, then a file that leaves 0.5 MB free.
+        now = time.time()
+        planted = []
+        for i in range(5):
+            start = now - 3 * 3600 + i * 60
+            path = tree_path(root, "cam", start)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            shutil.copyfile(self.video, path)
+            os.utime(path, (start + 20, start + 20))
+            planted.append(path)
+        stat = os.statvfs(self.small)
+        with open(os.path.join(self.small, "filler"), "wb") as f:
+            f.write(b"\0" * (stat.f_bavail * stat.f_frsize - 512 * 1024))
+        floor = min(1 << 30, 0.05 * stat.f_blocks * stat.f_frsize)
+
+        corvette.start()
+        started = time.time()
+        deadline = time.monotonic() + corvette_harness.scaled(120)
+        live = []
+        while time.monotonic() < deadline:
+            index = corvette.get_json(f"/api/cam/recordings?after={started - 5}&before={time.time()}")
+            live = index["spans"]
+            if live and live[-1]["segments"] >= 2:
+                break
+            time.sleep(2)
+        self.assertTrue(live and live[-1]["segments"] >= 2,
+                        f"recording did not resume on the freed disk: {live}")
+        # The oldest recordings made room, and the newest planted ones may stay.
+        self.assertFalse(os.path.exists(planted[0]))
+        stat = os.statvfs(self.small)
+        self.assertGreaterEqual(stat.f_bavail * stat.f_frsize, floor * 0.5)
+        # Every row's file exists, and every recording in the tree has a row.
+        rows = corvette.get_json(f"/api/cam/recordings?after={now - 4 * 3600}&before={time.time()}")
+        self.assertGreater(sum(span["segments"] for span in rows["spans"]), 0)
+        database = corvette.config["database"]["path"]
+        paths = subprocess.run(["sqlite3", database, "SELECT path FROM recording"],
+                               capture_output=True, text=True, check=True).stdout.split()
+        self.assertTrue(paths)
+        for path in paths:
+            self.assertTrue(os.path.exists(path), f"a row points at a missing file: {path}")
+        self.assertIsNone(corvette.process.poll(), "corvette exited")
+        self.assertEqual(corvette.get("/api/events")[0], 200)
+        self.assertIn("under the floor", corvette.log())

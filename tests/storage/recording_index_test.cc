@@ -162,5 +162,40 @@ TEST_F(RecordingIndexTest, TheMaintainerKeepsTheIndexInStepWithTheTree) {
     EXPECT_TRUE(fs::exists(row.path)) << row.path;
 }
 
+// storage.recordings_max_size: the oldest recordings go until the rest fit, with their rows.
+TEST_F(RecordingIndexTest, TheMaintainerKeepsRecordingsUnderTheirSizeBound) {
+  RecordingIndex index(database_);
+  util::ManualClock clock(1'790'000'000.0);
+  RecordingsMaintainer::Options options;
+  options.dir = dir_.File("recordings");
+  fs::create_directories(options.dir);
+  options.disk_space = [](const std::string&) { return DiskSpace{100ULL << 30, 50ULL << 30}; };
+  options.index = &index;
+  options.max_bytes = 2500;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 4; ++i) {
+    std::string path = dir_.File(fmt::format("recordings/{}.mp4", i));
+    std::ofstream(path) << std::string(1000, 'r');
+    index.Add({path, "front", 1000.0 + 60 * i, 1060.0 + 60 * i, 1000});
+    paths.push_back(path);
+  }
+  RecordingsMaintainer maintainer(options, clock);
+  EXPECT_EQ(maintainer.EnforceSizeBound().over_bound, 2);
+  EXPECT_FALSE(fs::exists(paths[0]));
+  EXPECT_FALSE(fs::exists(paths[1]));
+  EXPECT_TRUE(fs::exists(paths[2]));
+  EXPECT_EQ(index.TotalBytes(), 2000);
+  EXPECT_EQ(index.Oldest(1).front().path, paths[2]);
+  EXPECT_EQ(maintainer.EnforceSizeBound().over_bound, 0);
+
+  // A percentage of the file system.
+  options.max_bytes = 0;
+  options.max_fraction = 0.5;
+  options.disk_space = [](const std::string&) { return DiskSpace{3000, 1000}; };
+  RecordingsMaintainer by_fraction(options, clock);
+  EXPECT_EQ(by_fraction.EnforceSizeBound().over_bound, 1);
+  EXPECT_EQ(index.TotalBytes(), 1000);
+}
+
 }  // namespace
 }  // namespace corvette::storage
