@@ -42,6 +42,7 @@
 #include "http/file_body.h"
 #include "http/recording_routes.h"
 #include "http/router.h"
+#include "storage/media_layout.h"
 #include "storage/media_probe.h"
 #include "storage/recording_index.h"
 #include "storage/recordings.h"
@@ -122,7 +123,7 @@ void IndexBench(const fs::path& temp, int days, int requests) {
         RecordingRow row;
         row.camera = Camera(c);
         for (int shift = 0;; ++shift) {
-          row.path = corvette::storage::RecordingsMaintainer::TreePath(
+          row.path = corvette::storage::RecordingPath(
               recordings.string(), row.camera, corvette::storage::EpochToLocalTime(start + shift));
           if (paths.insert(row.path).second)
             break;

@@ -7,15 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "storage/segment_files.h"
+#include "storage/media_layout.h"
 #include "video/child_process.h"
 
 namespace corvette::events {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr std::string_view kClipTemporarySuffix = ".mp4.assembling";
-constexpr std::string_view kPlaylistSuffix = ".concat";
 
 bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -79,16 +76,6 @@ std::string ConcatPlaylist(const std::vector<CachedSegment>& segments, double wi
       playlist += fmt::format("outpoint {:.3f}\n", *piece.outpoint);
   }
   return playlist;
-}
-
-std::string ClipPath(const std::string& clips_dir, const std::string& camera,
-                     const std::string& id) {
-  return (fs::path(clips_dir) / fmt::format("{}-{}.mp4", camera, id)).string();
-}
-
-bool IsClipTemporaryName(std::string_view file_name) {
-  return !file_name.empty() && file_name.front() == '.' &&
-         (file_name.ends_with(kClipTemporarySuffix) || file_name.ends_with(kPlaylistSuffix));
 }
 
 ClipAssembler::ClipAssembler(Options options, const util::Clock& clock, Completion on_done)
@@ -306,15 +293,16 @@ ClipResult ClipAssembler::Assemble(const ClipRequest& request, bool partial) {
 
   std::error_code ec;
   fs::create_directories(options_.clips_dir, ec);
-  const std::string final_path = ClipPath(options_.clips_dir, request.camera, request.id);
-  const std::string stem = fmt::format(".{}-{}", request.camera, request.id);
+  const std::string final_path =
+      storage::EventClipPath(options_.clips_dir, request.camera, request.id);
   const std::string temporary =
-      (fs::path(options_.clips_dir) / stem).string() + std::string(kClipTemporarySuffix);
+      storage::ClipAssemblyPath(options_.clips_dir, request.camera, request.id);
   const std::string playlist_path =
-      (fs::path(options_.clips_dir) / stem).string() + std::string(kPlaylistSuffix);
+      storage::ClipPlaylistPath(options_.clips_dir, request.camera, request.id);
+  storage::FileSystem& file_system = *options_.file_system;
   auto cleanup = [&] {
-    fs::remove(temporary, ec);
-    fs::remove(playlist_path, ec);
+    file_system.RemoveFile(temporary);
+    file_system.RemoveFile(playlist_path);
   };
   if (options_.use_ffmpeg) {
     if (std::string error = RunFfmpeg(request, ConcatPlaylist(segments, window_start, window_end),
@@ -331,17 +319,13 @@ ClipResult ClipAssembler::Assemble(const ClipRequest& request, bool partial) {
     }
   }
 
-  if (!storage::FsyncFile(temporary)) {
+  try {
+    file_system.CommitTemporary(temporary, final_path);
+  } catch (const std::exception& e) {
     cleanup();
-    return fail(fmt::format("cannot fsync {}", temporary));
+    return fail(e.what());
   }
-  fs::rename(temporary, final_path, ec);
-  if (ec) {
-    cleanup();
-    return fail(fmt::format("cannot rename {} to {}: {}", temporary, final_path, ec.message()));
-  }
-  storage::FsyncDirectory(options_.clips_dir);
-  fs::remove(playlist_path, ec);
+  file_system.RemoveFile(playlist_path);
   result.ok = true;
   result.path = final_path;
   spdlog::debug("clips: {} ({:.1f} to {:.1f})", final_path, window_start, window_end);

@@ -13,11 +13,12 @@
 // Joining: in process by default (ConcatRemux, libavformat: no ffmpeg start-up per clip, which
 // costs more CPU than the copy); Options::use_ffmpeg runs 0.8's ffmpeg command instead.
 //
-// Crash safety: the clip is written to `.<camera>-<id>.mp4.assembling` in the clips folder (ffmpeg:
-// from a playlist `.<camera>-<id>.concat` beside it); the result is fsynced, renamed to its final
-// name and the folder fsynced before the completion callback runs. A crash (even SIGKILL) therefore
-// never leaves a partial file under the final name; IsClipTemporaryName() lets the startup sweep
-// remove the rest.
+// Crash safety: the clip is written to storage::ClipAssemblyPath in the clips folder (ffmpeg: from
+// a playlist at storage::ClipPlaylistPath beside it); Options::file_system's CommitTemporary then
+// fsyncs it, renames it to storage::EventClipPath and fsyncs the folder before the completion
+// callback runs. A crash (even SIGKILL) therefore never leaves a partial file under the final name;
+// storage::IsClipTemporaryName lets the startup sweep remove the rest, and a failed commit leaves
+// neither.
 //
 // Failures are logged (libavformat's message; ffmpeg's exit status or timeout with its last stderr
 // lines); no clip.
@@ -38,6 +39,7 @@
 
 #include "events/clip_remux.h"
 #include "events/segment_cache.h"
+#include "storage/file_system.h"
 #include "util/clock.h"
 
 namespace corvette::events {
@@ -77,12 +79,6 @@ std::vector<RemuxPiece> ClipPieces(const std::vector<CachedSegment>& segments, d
 std::string ConcatPlaylist(const std::vector<CachedSegment>& segments, double window_start,
                            double window_end);
 
-// `<clips_dir>/<camera>-<id>.mp4`
-std::string ClipPath(const std::string& clips_dir, const std::string& camera,
-                     const std::string& id);
-// True for the temporary names a ClipAssembler writes in the clips folder.
-bool IsClipTemporaryName(std::string_view file_name);
-
 class ClipAssembler {
  public:
   struct CameraOptions {
@@ -101,6 +97,8 @@ class ClipAssembler {
     std::string ffmpeg = "ffmpeg";
     // Fault-injection seam for tests: runs on the worker after each piece joined in process.
     std::function<void(size_t piece_index)> after_piece;
+    // Commits the joined clip and removes temporaries; must outlive the assembler.
+    storage::FileSystem* file_system = &storage::RealFileSystem::Instance();
   };
   // Called on the worker thread after each request, once the clip is durable (ok) or has failed.
   // The app sets has_clip through it (EventStore::SetHasClip(result.request.id, true)).

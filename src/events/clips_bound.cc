@@ -4,10 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 #include <vector>
+
+#include "storage/media_layout.h"
 
 namespace corvette::events {
 namespace fs = std::filesystem;
@@ -15,42 +16,11 @@ namespace {
 
 struct EventFile {
   fs::path path;
-  EventFileName name;
+  storage::EventFileName name;
   std::uint64_t bytes = 0;
 };
 
-bool AllDigits(std::string_view text) {
-  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
 }  // namespace
-
-std::optional<EventFileName> ParseEventFileName(std::string_view file_name) {
-  EventFileName out;
-  if (file_name.ends_with(".mp4"))
-    out.clip = true;
-  else if (!file_name.ends_with(".jpg"))
-    return std::nullopt;
-  if (file_name.starts_with("."))
-    return std::nullopt;
-  std::string_view stem = file_name.substr(0, file_name.size() - 4);
-  const std::size_t suffix_dash = stem.rfind('-');
-  if (suffix_dash == std::string_view::npos || suffix_dash == 0)
-    return std::nullopt;
-  const std::size_t start_dash = stem.rfind('-', suffix_dash - 1);
-  if (start_dash == std::string_view::npos || start_dash == 0)
-    return std::nullopt;
-  std::string_view start = stem.substr(start_dash + 1, suffix_dash - start_dash - 1);
-  std::string_view suffix = stem.substr(suffix_dash + 1);
-  const std::size_t dot = start.find('.');
-  if (suffix.empty() || suffix.find('.') != std::string_view::npos ||
-      !AllDigits(start.substr(0, dot)) ||
-      (dot != std::string_view::npos && !AllDigits(start.substr(dot + 1))))
-    return std::nullopt;
-  out.id = std::string(stem.substr(start_dash + 1));
-  out.start = std::strtod(std::string(start).c_str(), nullptr);
-  return out;
-}
 
 ClipsSizeBound::ClipsSizeBound(Options options, storage::EventStore& store)
     : options_(std::move(options)),
@@ -84,7 +54,8 @@ ClipsSizeBound::PassResult ClipsSizeBound::RunOnce() {
   std::vector<EventFile> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(options_.clips_dir, ec)) {
-    std::optional<EventFileName> name = ParseEventFileName(entry.path().filename().string());
+    std::optional<storage::EventFileName> name =
+        storage::ParseEventFileName(entry.path().filename().string());
     if (!name || !entry.is_regular_file(ec))
       continue;
     std::uint64_t bytes = entry.file_size(ec);

@@ -3,11 +3,12 @@
 // The size bound of the event clips and snapshots (storage.clips_max_size), and their share of the
 // free-space floor: the last things corvette deletes for space (docs/config.md, "Storage bounds").
 //
-// Each pass lists the event files of the clips folder (`<camera>-<id>.mp4` and `.jpg`; not the
-// database, not temporaries) and, while they hold more than the bound, or while the file system is
-// under the free-space floor and `recordings_left` says no recording on it is left to delete,
-// deletes the oldest event's files (by the start time in the id): the row's has_clip /
-// has_snapshot is cleared and committed first, so no row ever points at a missing file.
+// Each pass lists the event files of the clips folder (storage::ParseEventFileName:
+// `<camera>-<id>.mp4` and `.jpg`; not the database, not temporaries) and, while they hold more than
+// the bound, or while the file system is under the free-space floor and `recordings_left` says no
+// recording on it is left to delete, deletes the oldest event's files (by the start time in the
+// id): the row's has_clip / has_snapshot is cleared and committed first, so no row ever points at
+// a missing file.
 //
 // Threading: Start() runs passes on an own thread every `interval_seconds`; RunOnce() may instead
 // be called directly (tests), but not both at once.
@@ -16,21 +17,12 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "storage/event_store.h"
 #include "storage/segment_files.h"
 #include "util/periodic_worker.h"
 
 namespace corvette::events {
-
-// An event file of the clips folder: `<camera>-<start>-<suffix>.<mp4|jpg>`.
-struct EventFileName {
-  std::string id;      // "<start>-<suffix>"
-  double start = 0.0;  // the event's start, from the id
-  bool clip = false;   // .mp4 (else .jpg)
-};
-std::optional<EventFileName> ParseEventFileName(std::string_view file_name);
 
 class ClipsSizeBound {
  public:

@@ -3,12 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <filesystem>
 
-#include "events/atomic_file.h"
 #include "events/base64.h"
 #include "events/clip_assembler.h"
 #include "image/overlay.h"
+#include "storage/media_layout.h"
 
 namespace corvette::events {
 namespace {
@@ -339,13 +338,12 @@ void EventProcessor::QueueEnd(Entry& entry, std::optional<track::EventMessage> e
         record.thumbnail = RenderThumbnailBase64(frame, snapshot_object);
         bool snapshot_written = false;
         if (write_snapshot) {
-          const std::string path = (std::filesystem::path(options_.clips_dir) /
-                                    (options_.camera + "-" + record.id + ".jpg"))
-                                       .string();
+          const std::string path =
+              storage::EventSnapshotPath(options_.clips_dir, options_.camera, record.id);
           try {
             std::string jpeg = image::RenderSnapshotJpeg(ViewOf(*frame), snapshot_object,
                                                          options_.snapshots.render);
-            WriteFileAtomically(path, jpeg);
+            options_.file_system->WriteFileAtomically(path, jpeg);
             snapshot_written = true;
           } catch (const std::exception& e) {
             spdlog::error("events: {}: snapshot of event {} not written: {}", options_.camera,

@@ -19,6 +19,7 @@
 #include "events/zone_counts.h"
 #include "image/render.h"
 #include "storage/event_store.h"
+#include "storage/file_system.h"
 #include "track/best_objects.h"
 #include "track/tracked_object.h"
 #include "video/frame.h"
@@ -59,7 +60,10 @@ struct EventProcessorOptions {
   SnapshotFileOptions snapshots;
   MqttSnapshotOptions mqtt;
   ClipDecisionOptions clips;
-  std::string clips_dir;  // snapshot files go here as <camera>-<id>.jpg; empty = none written
+  // Snapshot files go here (storage::EventSnapshotPath); empty = none written.
+  std::string clips_dir;
+  // Writes the snapshot files; must outlive the processor.
+  storage::FileSystem* file_system = &storage::RealFileSystem::Instance();
   // Label colour for drawn boxes (Tab10Colour of the class id, as the live view); null = tab10 0.
   std::function<cv::Scalar(const std::string& label)> label_colour;
   // Where events are stored; null = not stored (messages and counts only). Must outlive the

@@ -1,12 +1,11 @@
 #include "events/retention.h"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
 
-#include "events/clip_assembler.h"
+#include "storage/media_layout.h"
 
 namespace corvette::events {
 namespace fs = std::filesystem;
@@ -22,9 +21,8 @@ int MinDays(const RetainDays& retain) {
 }
 
 std::string FilePath(const std::string& clips_dir, const storage::EventRecord& event, bool clip) {
-  return (fs::path(clips_dir) /
-          fmt::format("{}-{}.{}", event.camera, event.id, clip ? "mp4" : "jpg"))
-      .string();
+  return clip ? storage::EventClipPath(clips_dir, event.camera, event.id)
+              : storage::EventSnapshotPath(clips_dir, event.camera, event.id);
 }
 
 // Calls visit(rows) page by page (newest first) for rows matching `filter` (limit and `before` are
@@ -194,9 +192,8 @@ SweepResult SweepTemporaries(const SweepFolders& folders) {
   if (folders.clips.empty())
     return result;
   for (const auto& entry : fs::directory_iterator(folders.clips, ec)) {
-    std::string name = entry.path().filename().string();
-    bool atomic_temporary = name.find(".tmp-") != std::string::npos;
-    if ((IsClipTemporaryName(name) || atomic_temporary) && entry.is_regular_file(ec)) {
+    if (storage::IsMediaTemporaryName(entry.path().filename().string()) &&
+        entry.is_regular_file(ec)) {
       std::error_code remove_ec;
       if (fs::remove(entry.path(), remove_ec)) {
         spdlog::info("startup: removed the temporary {}", entry.path().string());

@@ -2,11 +2,12 @@
 
 // Event retention (spec §8.4, with §13 items 11 and 15 kept fixed) and the startup sweep.
 //
-// Expiry: a clip `<clips>/<camera>-<id>.mp4` (snapshot: `.jpg`) is deleted, and has_clip
-// (has_snapshot) cleared, once the event's start_time is older than the retain days of its camera
-// for its label (clips.retain / snapshots.retain: objects.<label>, else default); events of cameras
-// no longer configured use the global clips.retain / snapshots.retain. The flag is cleared (and
-// committed) before the file is deleted, so no row ever points at a deleted file for long.
+// Expiry: a clip `<clips>/<camera>-<id>.mp4` (snapshot: `.jpg`; storage/media_layout.h) is
+// deleted, and has_clip (has_snapshot) cleared, once the event's start_time is older than the
+// retain days of its camera for its label (clips.retain / snapshots.retain: objects.<label>, else
+// default); events of cameras no longer configured use the global clips.retain / snapshots.retain.
+// The flag is cleared (and committed) before the file is deleted, so no row ever points at a
+// deleted file for long.
 //
 // Rows: corvette stores every true-positive event, also those that never had a clip or snapshot
 // (§13 item 11 fixed), so "delete rows with neither" (0.8's step 3) would delete them at once.
@@ -94,9 +95,9 @@ struct SweepResult {
   int snapshots_cleared = 0;  // rows whose snapshot file was missing
 };
 
-// Removes the temporaries a crash can leave: ClipAssembler's (IsClipTemporaryName) and atomic-write
-// temporaries (a name containing ".tmp-") in the clips folder. Recordings and cache hold no
-// temporaries of corvette's (ffmpeg's unfinished segments are handled by their maintainers).
+// Removes the temporaries a crash can leave in the clips folder (storage::IsMediaTemporaryName:
+// ClipAssembler's and FileSystem::WriteFileAtomically's). Recordings and cache hold no temporaries
+// of corvette's (ffmpeg's unfinished segments are handled by their maintainers).
 SweepResult SweepTemporaries(const SweepFolders& folders);
 
 // At startup, before anything writes: SweepTemporaries, then clears has_clip / has_snapshot of

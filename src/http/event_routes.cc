@@ -9,6 +9,7 @@
 #include "http/query.h"
 #include "http/response.h"
 #include "image/render.h"
+#include "storage/media_layout.h"
 
 namespace corvette::http {
 namespace {
@@ -139,7 +140,7 @@ void AddEventRoutes(Router& router, EventRoutesOptions options) {
     if (!event->has_snapshot)
       throw HttpError(404, "Snapshot not available");
     std::optional<std::string> file =
-        ReadFile(context->clips_dir + "/" + event->camera + "-" + event->id + ".jpg");
+        ReadFile(storage::EventSnapshotPath(context->clips_dir, event->camera, event->id));
     if (!file)
       throw HttpError(404, "Event not found");
     return Jpeg(std::move(*file));

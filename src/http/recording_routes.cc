@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +21,7 @@
 #include "events/clip_remux.h"
 #include "http/query.h"
 #include "http/static_files.h"
+#include "storage/media_layout.h"
 #include "storage/media_probe.h"
 #include "storage/segment_files.h"
 #include "util/strings.h"
@@ -92,7 +92,7 @@ class ExportCache {
   }
 
   std::string NewName(const std::string& camera) {
-    return fmt::format("{}-{}-{}.mp4", camera, ::getpid(), ++counter_);
+    return storage::ExportFileName(camera, ++counter_);
   }
 
  private:
@@ -261,7 +261,7 @@ Response Export(const Shared& shared, const Request& request) {
 
 void AddRecordingRoutes(Router& router, RecordingRoutesOptions options) {
   auto shared = std::make_shared<Shared>();
-  const fs::path exports = fs::path(options.recordings_dir) / ".exports";
+  const fs::path exports = storage::ExportsFolder(options.recordings_dir);
   shared->options = std::move(options);
   shared->exports = std::make_unique<ExportCache>(exports);
   shared->files =

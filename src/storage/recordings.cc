@@ -6,35 +6,12 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "storage/media_layout.h"
 #include "storage/media_probe.h"
 
 namespace corvette::storage {
 namespace fs = std::filesystem;
 namespace {
-
-bool ParseNumber(std::string_view text, size_t digits, int& out) {
-  if (text.size() != digits)
-    return false;
-  int value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  out = value;
-  return true;
-}
-
-// "MM.SS.mp4", or "MM.SS.<n>.mp4" as earlier builds named a second segment in the same second
-// (still read so that retention finds them).
-bool ParseRecordingFileName(std::string_view name, int& minute, int& second) {
-  if (name.size() < 9 || name.substr(name.size() - 4) != ".mp4" || name[2] != '.')
-    return false;
-  if (name.size() > 9 && name[5] != '.')
-    return false;
-  return ParseNumber(name.substr(0, 2), 2, minute) && ParseNumber(name.substr(3, 2), 2, second) &&
-         minute < 60 && second <= 60;
-}
 
 std::vector<fs::path> SubDirectories(const fs::path& dir) {
   std::vector<fs::path> out;
@@ -51,16 +28,14 @@ std::vector<fs::path> SubDirectories(const fs::path& dir) {
 template <typename Visit>
 void ForEachCameraHour(const std::string& dir, Visit&& visit) {
   for (const fs::path& month_dir : SubDirectories(dir)) {
-    std::string month = month_dir.filename().string();
     LocalTime t;
-    if (month.size() != 7 || month[4] != '-' || !ParseNumber(month.substr(0, 4), 4, t.year) ||
-        !ParseNumber(month.substr(5, 2), 2, t.month))
+    if (!ParseRecordingMonthFolder(month_dir.filename().string(), t))
       continue;
     for (const fs::path& day_dir : SubDirectories(month_dir)) {
-      if (!ParseNumber(day_dir.filename().string(), 2, t.day))
+      if (!ParseRecordingDayFolder(day_dir.filename().string(), t))
         continue;
       for (const fs::path& hour_dir : SubDirectories(day_dir)) {
-        if (!ParseNumber(hour_dir.filename().string(), 2, t.hour))
+        if (!ParseRecordingHourFolder(hour_dir.filename().string(), t))
           continue;
         for (const fs::path& camera_dir : SubDirectories(hour_dir)) {
           LocalTime hour = t;
@@ -78,8 +53,7 @@ void ForEachRecording(const fs::path& camera_dir, const LocalTime& hour, Visit&&
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(camera_dir, ec)) {
     LocalTime t = hour;
-    if (!entry.is_regular_file(ec) ||
-        !ParseRecordingFileName(entry.path().filename().string(), t.minute, t.second))
+    if (!entry.is_regular_file(ec) || !ParseRecordingFileName(entry.path().filename().string(), t))
       continue;
     std::string path = entry.path().string();
     visit(path, LocalTimeToEpoch(t, FileMtime(path)));
@@ -101,14 +75,6 @@ RecordingsMaintainer::RecordingsMaintainer(Options options, const util::Clock& c
 
 RecordingsMaintainer::~RecordingsMaintainer() {
   Stop();
-}
-
-std::string RecordingsMaintainer::TreePath(const std::string& dir, const std::string& camera,
-                                           const LocalTime& t) {
-  return (fs::path(dir) / fmt::format("{:04}-{:02}", t.year, t.month) /
-          fmt::format("{:02}", t.day) / fmt::format("{:02}", t.hour) / camera /
-          fmt::format("{:02}.{:02}.mp4", t.minute, t.second))
-      .string();
 }
 
 int RecordingsMaintainer::RetainDaysOf(const std::string& camera) const {
@@ -137,7 +103,7 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::MoveFinished() {
     std::string target;
     int shift = 0;
     for (; shift < kMaxShiftSeconds; ++shift) {
-      target = TreePath(options_.dir, segment.camera, EpochToLocalTime(segment.start + shift));
+      target = RecordingPath(options_.dir, segment.camera, EpochToLocalTime(segment.start + shift));
       if (!fs::exists(target, ec))
         break;
     }
@@ -350,8 +316,8 @@ int RecordingsMaintainer::RemoveEmptyFolders() {
   int removed = 0;
   std::error_code ec;
   for (const fs::path& month_dir : SubDirectories(options_.dir)) {
-    std::string month = month_dir.filename().string();
-    if (month.size() != 7 || month[4] != '-')
+    LocalTime month;
+    if (!ParseRecordingMonthFolder(month_dir.filename().string(), month))
       continue;
     for (const fs::path& day_dir : SubDirectories(month_dir)) {
       for (const fs::path& hour_dir : SubDirectories(day_dir)) {

@@ -5,7 +5,8 @@
 // ffmpeg's record role writes 60-s segments `<dir>/<camera>-YYYYmmddHHMMSS.mp4` (local time). Each
 // pass: every finished segment (see SegmentFile::finished: no open-file scan) is probed (it opens
 // and has a duration; otherwise it is deleted) and moved to
-// `<dir>/YYYY-MM/DD/HH/<camera>/MM.SS.mp4` (from the name's local time). Retention: a recording is
+// `<dir>/YYYY-MM/DD/HH/<camera>/MM.SS.mp4` (from the name's local time; media_layout.h's
+// RecordingPath). Retention: a recording is
 // deleted once its start (from its path, not its mtime; DST-resolved with the mtime as hint) is
 // older than its camera's retain days; a camera that is no longer configured uses the global
 // record.retain_days. Free-space floor: when the file system holding `dir` has less free space than
@@ -87,10 +88,6 @@ class RecordingsMaintainer {
   // retention_interval_seconds have passed since the last one (always on the first pass); the first
   // pass reconciles the index first.
   PassResult RunOnce();
-
-  // The tree path a segment of `camera` starting at local time `local` goes to.
-  static std::string TreePath(const std::string& dir, const std::string& camera,
-                              const LocalTime& local);
 
  private:
   struct Recording {

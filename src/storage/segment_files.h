@@ -63,11 +63,6 @@ std::vector<SegmentFile> ListSegmentFiles(const std::string& dir, double now, do
 // A file's modification time in epoch seconds, or nullopt if it cannot be stat'ed.
 std::optional<double> FileMtime(const std::string& path);
 
-// Writes nothing but makes a completed rename or unlink in `dir` durable. False on failure.
-bool FsyncDirectory(const std::string& dir);
-// fsync of a regular file by path. False on failure.
-bool FsyncFile(const std::string& path);
-
 // Free and total bytes of the file system holding a path (statvfs, bytes available to
 // unprivileged users).
 struct DiskSpace {

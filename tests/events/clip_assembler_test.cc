@@ -10,9 +10,13 @@
 #include <fstream>
 #include <mutex>
 
+#include "../storage/claimed_files.h"
+#include "../storage/fault_injecting_file_system.h"
 #include "../support/wait_for.h"
 #include "clip_test_util.h"
 #include "events/retention.h"
+#include "storage/event_store.h"
+#include "storage/media_layout.h"
 
 namespace corvette::events {
 namespace {
@@ -46,14 +50,6 @@ TEST(ConcatPlaylistTest, TrimsFirstAndLastSegmentsAndSkipsOthers) {
   EXPECT_EQ(ConcatPlaylist(segments, 200, 210), "");
 }
 
-TEST(ClipNamesTest, TemporariesAreRecognised) {
-  EXPECT_EQ(ClipPath("/clips", "front", "1.5-abc"), "/clips/front-1.5-abc.mp4");
-  EXPECT_TRUE(IsClipTemporaryName(".front-1.5-abc.mp4.assembling"));
-  EXPECT_TRUE(IsClipTemporaryName(".front-1.5-abc.concat"));
-  EXPECT_FALSE(IsClipTemporaryName("front-1.5-abc.mp4"));
-  EXPECT_FALSE(IsClipTemporaryName("frigate.db"));
-}
-
 class ClipAssemblerTest : public ::testing::Test {
  protected:
   void SetUp() override { fs::create_directories(dir_.File("cache")); }
@@ -76,6 +72,9 @@ class ClipAssemblerTest : public ::testing::Test {
   std::unique_ptr<ClipAssembler> Make(ClipAssembler::Options options) {
     return std::make_unique<ClipAssembler>(std::move(options), util::SystemClock::Instance(),
                                            [this](const ClipResult& result) {
+                                             // As the app: the row claims the clip once durable.
+                                             if (store_ != nullptr && result.ok)
+                                               store_->SetHasClip(result.request.id, true);
                                              std::lock_guard lock(mutex_);
                                              results_.push_back(result);
                                              done_.notify_all();
@@ -92,7 +91,22 @@ class ClipAssemblerTest : public ::testing::Test {
     return results_.size();
   }
 
+  // An event row of `camera` and `id` (no clip yet) in a store the completion callback updates.
+  storage::EventStore& StoreWithEvent(const std::string& camera, const std::string& id) {
+    owned_store_ = std::make_unique<storage::EventStore>(
+        storage::EventStore::Options{.path = dir_.File("frigate.db")});
+    store_ = owned_store_.get();
+    storage::EventRecord event;
+    event.id = id;
+    event.camera = camera;
+    event.label = "person";
+    store_->Upsert(event);
+    return *store_;
+  }
+
   TestDir dir_;
+  std::unique_ptr<storage::EventStore> owned_store_;
+  storage::EventStore* store_ = nullptr;  // set by StoreWithEvent
   std::mutex mutex_;
   std::condition_variable done_;
   std::vector<ClipResult> results_;
@@ -125,7 +139,7 @@ TEST_P(ClipJoinTest, ClipCoversEventPlusPreAndPostAndDecodes) {
   EXPECT_LT(head.find("moov"), head.find("mdat"));
   // No temporaries left.
   for (const auto& entry : fs::directory_iterator(dir_.File("clips")))
-    EXPECT_FALSE(IsClipTemporaryName(entry.path().filename().string())) << entry.path();
+    EXPECT_FALSE(storage::IsClipTemporaryName(entry.path().filename().string())) << entry.path();
   // The counters are updated after the completion callback.
   EXPECT_TRUE(WaitFor([&] { return assembler->counters().made == 1u; }));
 }
@@ -254,6 +268,70 @@ TEST_F(ClipAssemblerTest, EventsInProgressKeepTheirSegments) {
   assembler->NoteEventEnded("e");
   EXPECT_TRUE(WaitFor([&] { return !fs::exists(needed[0]); }));
 }
+
+TEST_F(ClipAssemblerTest, ACommittedClipIsClaimedByItsRow) {
+  const double t0 = testing::WholeSecondsNow() - 100;
+  PutSegments(dir_.File("cache"), "front", t0, 2, 6);
+  storage::EventStore& store = StoreWithEvent("front", "c");
+  storage::testing::FaultInjectingFileSystem file_system;
+  auto options = Options();
+  options.file_system = &file_system;
+  auto assembler = Make(options);
+  assembler->Request({"front", "c", t0 + 2, t0 + 4, 1, 1});
+  ASSERT_TRUE(WaitResults(1));
+  ASSERT_TRUE(results_[0].ok) << results_[0].error;
+  assembler->Stop();
+  ASSERT_TRUE(store.Flush());
+  EXPECT_TRUE(store.Get("c")->has_clip);
+  EXPECT_TRUE(storage::testing::ClaimedFilesExist(store, dir_.File("clips")));
+  EXPECT_EQ(file_system.Calls(storage::testing::FaultInjectingFileSystem::Op::kRename), 1);
+}
+
+using CommitStep = storage::testing::FaultInjectingFileSystem::Op;
+
+class ClipCommitFaultTest : public ClipAssemblerTest,
+                            public ::testing::WithParamInterface<CommitStep> {};
+
+// The finishing step failing as a failing disk makes it: no clip under its final name, no
+// temporary, and the row does not claim a clip.
+TEST_P(ClipCommitFaultTest, AFailedCommitLeavesNoClipNoTemporaryAndNoClaim) {
+  const double t0 = testing::WholeSecondsNow() - 100;
+  PutSegments(dir_.File("cache"), "front", t0, 2, 6);
+  storage::EventStore& store = StoreWithEvent("front", "f");
+  storage::testing::FaultInjectingFileSystem file_system;
+  file_system.FailNth(GetParam(), 1, EIO);
+  auto options = Options();
+  options.file_system = &file_system;
+  auto assembler = Make(options);
+  assembler->Request({"front", "f", t0 + 2, t0 + 4, 1, 1});
+  ASSERT_TRUE(WaitResults(1));
+  assembler->Stop();
+  EXPECT_FALSE(results_[0].ok);
+  EXPECT_NE(results_[0].error.find("injected"), std::string::npos) << results_[0].error;
+  EXPECT_EQ(file_system.Failures(), 1);
+  ASSERT_TRUE(store.Flush());
+  EXPECT_FALSE(store.Get("f")->has_clip);
+  EXPECT_FALSE(fs::exists(storage::EventClipPath(dir_.File("clips"), "front", "f")));
+  for (const auto& entry : fs::directory_iterator(dir_.File("clips")))
+    ADD_FAILURE() << "left behind: " << entry.path();
+  EXPECT_TRUE(storage::testing::ClaimedFilesExist(store, dir_.File("clips")));
+}
+
+INSTANTIATE_TEST_SUITE_P(EachStep, ClipCommitFaultTest,
+                         ::testing::Values(CommitStep::kSyncFile, CommitStep::kRename,
+                                           CommitStep::kSyncFolder),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case CommitStep::kSyncFile:
+                               return "Fsync";
+                             case CommitStep::kRename:
+                               return "Rename";
+                             case CommitStep::kSyncFolder:
+                               return "FolderFsync";
+                             default:
+                               return "Other";
+                           }
+                         });
 
 // Kill -9 of the process while the clip is being written: nothing appears under the final name,
 // and the startup sweep removes the temporary.

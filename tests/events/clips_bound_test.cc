@@ -12,20 +12,6 @@ namespace corvette::events {
 namespace {
 namespace fs = std::filesystem;
 
-TEST(EventFileNameTest, ReadsTheIdAndStartOfClipsAndSnapshots) {
-  auto clip = ParseEventFileName("front-door-1790000000.123456-ab12cd.mp4");
-  ASSERT_TRUE(clip);
-  EXPECT_EQ(clip->id, "1790000000.123456-ab12cd");
-  EXPECT_DOUBLE_EQ(clip->start, 1790000000.123456);
-  EXPECT_TRUE(clip->clip);
-  auto snapshot = ParseEventFileName("yard-1790000000-x.jpg");
-  ASSERT_TRUE(snapshot);
-  EXPECT_FALSE(snapshot->clip);
-  for (const char* other : {"frigate.db", "front-1790000000.1-ab.mp4.tmp-3", ".front-1-a.mp4",
-                            "front.mp4", "front-abc-def.mp4", "1790000000-ab.mp4", "a-1.2.3-b.jpg"})
-    EXPECT_FALSE(ParseEventFileName(other)) << other;
-}
-
 class ClipsSizeBoundTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -2,14 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "../storage/claimed_files.h"
+#include "../storage/fault_injecting_file_system.h"
 #include "events/base64.h"
 #include "image/jpeg.h"
 #include "storage/database.h"
 #include "storage/event_store.h"
+#include "storage/media_layout.h"
 #include "test_support.h"
 
 namespace corvette::events {
@@ -360,7 +364,60 @@ TEST(EventProcessorTest, StoresTrueEventsWithAtomicSnapshotFileAndFlags) {
   EXPECT_EQ(processor.counters().events_started, 1u);
   EXPECT_EQ(processor.counters().events_stored, 1u);
   EXPECT_EQ(processor.counters().snapshots_written, 1u);
+  EXPECT_TRUE(storage::testing::ClaimedFilesExist(store, clips.path()));
 }
+
+using SnapshotStep = storage::testing::FaultInjectingFileSystem::Op;
+struct SnapshotFault {
+  SnapshotStep step;
+  int error;
+  const char* name;
+};
+
+class SnapshotWriteFaultTest : public ::testing::TestWithParam<SnapshotFault> {};
+
+// The snapshot write failing (a full disk: ENOSPC on the write; a failing one: EIO on an fsync or
+// the rename): the event is still stored, without a snapshot, and no file or temporary is left.
+TEST_P(SnapshotWriteFaultTest, LeavesNoSnapshotFileAndNoClaim) {
+  TestDir dir;
+  TestDir clips;
+  storage::EventStore store({.path = dir.File("frigate.db")});
+  storage::testing::FaultInjectingFileSystem file_system;
+  file_system.FailNth(GetParam().step, 1, GetParam().error);
+  EventProcessorOptions options = Options();
+  options.store = &store;
+  options.clips_dir = clips.path();
+  options.snapshots.enabled = true;
+  options.file_system = &file_system;
+  EventProcessor processor(options);
+  Driver driver(processor, kWidth, kHeight);
+  const double start = driver.now();
+  for (int i = 0; i < 10; ++i)
+    driver.Frame({Record("e1", "person", 0.85, kLeft, driver.now(), start)});
+  driver.Frame({});
+  processor.Flush();
+
+  EXPECT_EQ(file_system.Failures(), 1);
+  std::optional<storage::EventRecord> row = store.Get("e1");
+  ASSERT_TRUE(row.has_value());
+  EXPECT_FALSE(row->in_progress);
+  EXPECT_FALSE(row->has_snapshot);
+  EXPECT_FALSE(
+      std::filesystem::exists(storage::EventSnapshotPath(clips.path(), options.camera, "e1")));
+  EXPECT_TRUE(clips.Names().empty()) << "left behind: " << clips.Names().front();
+  EXPECT_TRUE(storage::testing::ClaimedFilesExist(store, clips.path()));
+  EXPECT_EQ(processor.counters().snapshot_failures, 1u);
+  EXPECT_EQ(processor.counters().snapshots_written, 0u);
+  EXPECT_EQ(processor.counters().events_stored, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachStep, SnapshotWriteFaultTest,
+    ::testing::Values(SnapshotFault{SnapshotStep::kWrite, ENOSPC, "WriteNoSpace"},
+                      SnapshotFault{SnapshotStep::kSyncFile, EIO, "FsyncIo"},
+                      SnapshotFault{SnapshotStep::kRename, EIO, "RenameIo"},
+                      SnapshotFault{SnapshotStep::kSyncFolder, EIO, "FolderFsyncIo"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 // What a client does on an `end` message: read the event from the API at once.
 class ReadsTheRowOnEnd : public EventListener {

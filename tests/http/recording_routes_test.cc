@@ -10,6 +10,7 @@
 #include "../storage/segment_fixture.h"
 #include "../storage/test_dir.h"
 #include "http/file_body.h"
+#include "storage/media_layout.h"
 #include "storage/recordings.h"
 
 namespace corvette::http {
@@ -26,8 +27,7 @@ class RecordingRoutesTest : public ::testing::Test {
     index_ = std::make_shared<storage::RecordingIndex>(storage_dir_.File("frigate.db"));
     for (int i = 0; i < 3; ++i) {
       double start = start_ + 2.0 * i;
-      std::string path =
-          storage::RecordingsMaintainer::TreePath(dir_, "front", storage::EpochToLocalTime(start));
+      std::string path = storage::RecordingPath(dir_, "front", storage::EpochToLocalTime(start));
       fs::create_directories(fs::path(path).parent_path());
       fs::copy_file(segments_[i], path);
       index_->Add({path, "front", start, start + corvette::testing::FfprobeDuration(path),
@@ -124,7 +124,8 @@ TEST_F(RecordingRoutesTest, AnExportIsOneMp4OfTheRangeByStreamCopy) {
   Response part = Get(Export(start_ + 1, start_ + 5), {{"Range", "bytes=0-99"}});
   EXPECT_EQ(part.status, 206);
   EXPECT_EQ(part.file->length(), 100u);
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ + "/.exports"), fs::directory_iterator()), 1);
+  const std::string exports = storage::ExportsFolder(dir_);
+  EXPECT_EQ(std::distance(fs::directory_iterator(exports), fs::directory_iterator()), 1);
 }
 
 TEST_F(RecordingRoutesTest, ExportErrorsSayWhatIsWrong) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "segment_fixture.h"
+#include "storage/media_layout.h"
 #include "storage/recordings.h"
 #include "test_dir.h"
 #include "util/clock.h"
@@ -127,8 +128,7 @@ TEST_F(RecordingIndexTest, TheMaintainerKeepsTheIndexInStepWithTheTree) {
 
   // Recorded before the index existed: 3 days old (past retention) and 1 hour old.
   auto in_tree = [&](double start) {
-    std::string path =
-        RecordingsMaintainer::TreePath(options.dir, "front", EpochToLocalTime(start));
+    std::string path = RecordingPath(options.dir, "front", EpochToLocalTime(start));
     fs::create_directories(fs::path(path).parent_path());
     fs::copy_file(segments[0], path);
     corvette::testing::SetMtime(path, start + 2);

@@ -11,6 +11,7 @@
 
 #include "../support/wait_for.h"
 #include "segment_fixture.h"
+#include "storage/media_layout.h"
 #include "storage/media_probe.h"
 #include "test_dir.h"
 
@@ -51,8 +52,7 @@ class RecordingsTest : public ::testing::Test {
   // Puts a real segment straight into the tree, `age_days` old.
   std::string TreeRecording(const std::string& camera, double age_days) {
     double start = clock_.Now() - age_days * 86400.0;
-    std::string path =
-        RecordingsMaintainer::TreePath(dir_.File("recordings"), camera, EpochToLocalTime(start));
+    std::string path = RecordingPath(dir_.File("recordings"), camera, EpochToLocalTime(start));
     fs::create_directories(fs::path(path).parent_path());
     fs::copy_file(segments_[0], path);
     corvette::testing::SetMtime(path, start + 60);
@@ -105,8 +105,8 @@ TEST_F(RecordingsTest, ASegmentWhoseSecondIsTakenGetsTheNextFreeSecondInTheSameN
   // the next minute (possibly the next hour's folder).
   const double start = std::floor(clock_.Now() / 60.0) * 60.0 - 600 - 3;
   for (int taken = 0; taken < 3; ++taken) {
-    std::string path = RecordingsMaintainer::TreePath(dir_.File("recordings"), "front",
-                                                      EpochToLocalTime(start + taken));
+    std::string path =
+        RecordingPath(dir_.File("recordings"), "front", EpochToLocalTime(start + taken));
     fs::create_directories(fs::path(path).parent_path());
     fs::copy_file(segments_[0], path);
   }
@@ -114,7 +114,7 @@ TEST_F(RecordingsTest, ASegmentWhoseSecondIsTakenGetsTheNextFreeSecondInTheSameN
   EXPECT_EQ(maintainer.MoveFinished().moved, 1);
 
   const std::string expected =
-      RecordingsMaintainer::TreePath(dir_.File("recordings"), "front", EpochToLocalTime(start + 3));
+      RecordingPath(dir_.File("recordings"), "front", EpochToLocalTime(start + 3));
   ASSERT_TRUE(fs::exists(expected)) << expected;
   EXPECT_EQ(fs::path(expected).filename().string().size(), std::string("MM.SS.mp4").size());
   EXPECT_EQ(fs::file_size(expected), fs::file_size(segments_[1]));
