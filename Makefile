@@ -7,7 +7,7 @@ CONFIG ?= config/demo.yml
 CCACHE := $(shell command -v ccache 2>/dev/null)
 LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE) -DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: all deps configure build run test unit integration tsan asan bench format clean
+.PHONY: all deps configure build run test unit integration tsan asan bench package format clean
 
 all: build
 
@@ -45,6 +45,10 @@ tsan asan: deps
 
 bench: build
 	bench/run.sh $(BUILD_DIR)
+
+# The Debian package, build/corvette_<version>_<arch>.deb (docs/packaging.md).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')

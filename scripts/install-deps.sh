@@ -16,6 +16,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-paho-mqtt curl sqlite3
   # the web page's browser tests (driven by npm's playwright-core, no browser download)
   chromium
+  # the Debian package and its test (make package, tests/integration/test_package.py)
+  dpkg-dev lintian systemd adduser
   # run time: decoding, the demo footage, the broker, the RTMP restream server
   ffmpeg opencv-doc mosquitto mosquitto-clients nginx libnginx-mod-rtmp
   # the model converter (tools/)

@@ -5,9 +5,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 #include "config/config.h"
 
 namespace corvette::app {
+
+// The line format: "[YYYY-mm-dd HH:MM:SS] <name> <LEVEL>: <message>", or, when the output goes to
+// journald (systemd sets JOURNAL_STREAM for a service; SetUpLogging looks), no timestamp
+// (journald adds its own) and a "<N>" syslog priority prefix that journald turns into the line's
+// priority.
+std::unique_ptr<spdlog::formatter> LogFormatter(bool to_journal);
 
 // Installs the default logger ("corvette") and the line pattern. Call first thing in main, before
 // any thread starts or any module logs (module loggers copy the default logger when created).

@@ -2,19 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <system_error>
+#include <vector>
 
 #include "detect/nms.h"
+#include "util/install_paths.h"
 
 namespace corvette::detect {
 
 std::string DefaultModelDir() {
+  // Looked up once: $CORVETTE_MODEL_DIR, beside the binary (the build folder), the installed
+  // share folder, then where this build converted them.
+  static const std::string dir = [] {
 #ifdef CORVETTE_MODEL_DIR
-  return CORVETTE_MODEL_DIR;
+    const std::optional<std::filesystem::path> built = std::filesystem::path(CORVETTE_MODEL_DIR);
 #else
-  return "";
+    const std::optional<std::filesystem::path> built;
 #endif
+    std::optional<std::filesystem::path> found =
+        util::FindShippedFolder("CORVETTE_MODEL_DIR", "model", "coco-labelmap.txt", built);
+    return found ? found->string() : built.value_or("").string();
+  }();
+  return dir;
 }
 
 std::string DefaultModelPath(int input_size, Precision precision) {

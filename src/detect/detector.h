@@ -13,8 +13,10 @@
 
 namespace corvette::detect {
 
-// Where the build leaves the converted models (tools/model.cmake): <dir>/nanodet-<size>.onnx and
-// <dir>/coco-labelmap.txt. Empty when the library was built without the model target.
+// The folder of the built-in models: <dir>/nanodet-<size>.onnx and <dir>/coco-labelmap.txt. The
+// first of $CORVETTE_MODEL_DIR, `model` beside the running binary (the build folder, where
+// tools/model.cmake converts them), `../share/corvette/model` from the binary's folder (an
+// installed corvette) and the build's own folder that holds a coco-labelmap.txt.
 std::string DefaultModelDir();
 // The arithmetic the network runs in: `detectors.<name>.precision` in the config.
 enum class Precision {

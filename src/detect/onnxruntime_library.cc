@@ -102,8 +102,12 @@ std::vector<std::string> OnnxRuntimeLibraryCandidates() {
   std::vector<std::string> candidates;
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec)
+  if (!ec) {
     candidates.push_back((exe.parent_path() / kLibraryName).string());
+    // An installed corvette (the Debian package): /usr/lib/corvette beside /usr/bin.
+    candidates.push_back(
+        (exe.parent_path().parent_path() / "lib" / "corvette" / kLibraryName).string());
+  }
 #ifdef CORVETTE_ONNXRUNTIME_BUILD_LIBRARY
   if (candidates.empty() || candidates.front() != CORVETTE_ONNXRUNTIME_BUILD_LIBRARY)
     candidates.push_back(CORVETTE_ONNXRUNTIME_BUILD_LIBRARY);

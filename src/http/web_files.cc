@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "http/static_files.h"
+#include "util/install_paths.h"
 #include "util/strings.h"
 
 namespace corvette::http {
@@ -102,20 +103,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
 }
 
 std::optional<std::filesystem::path> FindWebRoot() {
-  std::vector<std::filesystem::path> candidates;
-  if (const char* from_env = std::getenv("CORVETTE_WEB_ROOT"); from_env && *from_env)
-    candidates.emplace_back(from_env);
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / "web");
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "corvette" / "web");
-  }
-  for (const auto& candidate : candidates) {
-    if (std::filesystem::is_regular_file(candidate / kIndex, ec))
-      return candidate;
-  }
-  return std::nullopt;
+  return util::FindShippedFolder("CORVETTE_WEB_ROOT", "web", kIndex);
 }
 
 std::shared_ptr<const WebFiles> WebFiles::Load(const std::filesystem::path& root) {
