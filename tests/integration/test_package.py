@@ -69,6 +69,16 @@ class PackageTest(unittest.TestCase):
 
         self.run_installed_binary_as_its_user()
 
+        # An upgrade (the same package again) keeps the user's edits of the config and the data.
+        with open("/etc/corvette/config.yml", "a") as f:
+            f.write("# edited by the user\n")
+        reinstalled = run("dpkg", "-i", "--force-confdef", "--force-confold", self.deb,
+                          check=False)
+        self.assertEqual(reinstalled.returncode, 0, reinstalled.stdout + reinstalled.stderr)
+        with open("/etc/corvette/config.yml") as f:
+            self.assertIn("# edited by the user", f.read())
+        self.assertTrue(os.path.exists("/var/lib/corvette/clips/frigate.db"))
+
         # Removal keeps the data and the config; a purge removes both and the user.
         open("/var/lib/corvette/kept", "w").close()
         removed = run("dpkg", "-r", "corvette", check=False)
