@@ -214,15 +214,29 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceSizeBound() {
     bound = static_cast<unsigned long long>(options_.max_fraction * space->total_bytes);
   }
   try {
+    // Everything in the folder: the indexed recordings, and the segments ffmpeg is writing or has
+    // finished but not yet handed over.
     std::int64_t used = options_.index->TotalBytes();
+    for (const SegmentFile& segment : ListSegmentFiles(options_.dir, clock_.Now(), 1e9)) {
+      std::error_code ec;
+      auto bytes = fs::file_size(segment.path, ec);
+      if (!ec)
+        used += static_cast<std::int64_t>(bytes);
+    }
     const std::int64_t used_before = used;
+    // Room for what the cameras write until the next pass: as much as they wrote since the last.
+    const std::int64_t growth = used_after_last_bound_pass_
+                                    ? std::max<std::int64_t>(0, used - *used_after_last_bound_pass_)
+                                    : 0;
+    const std::int64_t target =
+        std::max<std::int64_t>(0, static_cast<std::int64_t>(bound) - growth);
     double oldest = 0.0, newest = 0.0;
-    while (used > static_cast<std::int64_t>(bound)) {
+    while (used > target) {
       std::vector<RecordingRow> rows = options_.index->Oldest(64);
       if (rows.empty())
         break;
       for (const RecordingRow& row : rows) {
-        if (used <= static_cast<std::int64_t>(bound))
+        if (used <= target)
           break;
         std::error_code ec;
         if (!RemoveRecording(row.path) && fs::exists(row.path, ec))
@@ -234,6 +248,7 @@ RecordingsMaintainer::PassResult RecordingsMaintainer::EnforceSizeBound() {
         newest = row.start;
       }
     }
+    used_after_last_bound_pass_ = used;
     if (result.over_bound > 0) {
       spdlog::info(
           "recordings: {} held {} of recordings, over the bound of {}: deleted the {} oldest "

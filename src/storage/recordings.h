@@ -80,7 +80,9 @@ class RecordingsMaintainer {
   PassResult ExpireOld();
   // Deletes the oldest recordings while free space is under the floor, then empty folders.
   PassResult EnforceFreeSpace();
-  // Deletes the oldest recordings while the indexed ones together exceed the size bound.
+  // Deletes the oldest recordings while the folder (the indexed recordings and the segments ffmpeg
+  // is writing) holds more than the size bound less what it grew by since the last pass, so that
+  // it stays under the bound until the next one.
   PassResult EnforceSizeBound();
   // Makes the index match the tree (Options::index; nothing without one).
   PassResult ReconcileIndex();
@@ -105,8 +107,10 @@ class RecordingsMaintainer {
   Options options_;
   const util::Clock& clock_;
   std::optional<double> last_expiry_;  // monotonic
-  bool reconciled_ = false;            // the index was reconciled (first pass)
-  util::PeriodicWorker worker_;        // last: its thread uses the members above
+  // The folder's bytes after the last size-bound pass (the growth between passes is kept free).
+  std::optional<std::int64_t> used_after_last_bound_pass_;
+  bool reconciled_ = false;      // the index was reconciled (first pass)
+  util::PeriodicWorker worker_;  // last: its thread uses the members above
 };
 
 }  // namespace corvette::storage

@@ -187,6 +187,15 @@ TEST_F(RecordingIndexTest, TheMaintainerKeepsRecordingsUnderTheirSizeBound) {
   EXPECT_EQ(index.TotalBytes(), 2000);
   EXPECT_EQ(index.Oldest(1).front().path, paths[2]);
   EXPECT_EQ(maintainer.EnforceSizeBound().over_bound, 0);
+  // 1000 bytes more since the last pass: room is kept for as much again before the next one
+  // (2500 - 1000), so the two oldest of the three go.
+  std::string newer = dir_.File("recordings/4.mp4");
+  std::ofstream(newer) << std::string(1000, 'r');
+  index.Add({newer, "front", 1300, 1360, 1000});
+  EXPECT_EQ(maintainer.EnforceSizeBound().over_bound, 2);
+  EXPECT_EQ(index.TotalBytes(), 1000);
+  index.Add({paths[3], "front", 1180, 1240, 1000});  // back, for the percentage below
+  std::ofstream(paths[3]) << std::string(1000, 'r');
 
   // A percentage of the file system.
   options.max_bytes = 0;
