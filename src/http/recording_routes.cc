@@ -24,6 +24,7 @@
 #include "storage/media_layout.h"
 #include "storage/media_probe.h"
 #include "storage/segment_files.h"
+#include "util/periodic_worker.h"
 #include "util/strings.h"
 
 namespace corvette::http {
@@ -91,6 +92,12 @@ class ExportCache {
     return it->second.name;
   }
 
+  // Removes the exports unused for kExportKeepSeconds (also when no request comes).
+  void ExpireUnused(double now) {
+    std::lock_guard lock(mutex_);
+    Expire(now);
+  }
+
   std::string NewName(const std::string& camera) {
     return storage::ExportFileName(camera, ++counter_);
   }
@@ -123,6 +130,8 @@ struct Shared {
   RecordingRoutesOptions options;
   std::unique_ptr<ExportCache> exports;
   std::shared_ptr<const StaticFiles> files;  // serves the exports folder with Range support
+  // Removes unused exports every kExportKeepSeconds; last: its thread uses the members above.
+  std::unique_ptr<util::PeriodicWorker> expiry;
 };
 
 const std::string& KnownCamera(const Shared& shared, const Request& request) {
@@ -266,6 +275,12 @@ void AddRecordingRoutes(Router& router, RecordingRoutesOptions options) {
   shared->exports = std::make_unique<ExportCache>(exports);
   shared->files =
       std::make_shared<const StaticFiles>(StaticFiles::Options{exports.string(), exports.string()});
+  Shared* raw = shared.get();
+  shared->expiry = std::make_unique<util::PeriodicWorker>(
+      util::PeriodicWorker::Options{.name = "exports: removing unused ones",
+                                    .interval_seconds = kExportKeepSeconds},
+      [raw] { raw->exports->ExpireUnused(raw->options.now()); });
+  shared->expiry->Start();
   router.Get("/api/<camera>/recordings",
              [shared](const Request& request) { return Index(*shared, request); });
   router.Get("/api/<camera>/start/<start>/end/<end>/clip.mp4",
